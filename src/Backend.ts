@@ -1,0 +1,123 @@
+/**
+ * Where a child runs. Three backends implement one interface:
+ *
+ * - `"process"`: an OS child started with `child_process.fork` (own pid, signals, exit codes),
+ * - `"thread"`: a `worker_threads` Worker in this process,
+ * - `"fiber"`: a fiber in this isolate, like Python's `multiprocessing.dummy` (for I/O-bound work and tests).
+ *
+ * The default backend of `Process` is `"process"`; set it for a whole program with
+ * `Backend.layerProcessDefault("thread")` or the `EFFECT_MP_BACKEND` environment variable, or per call
+ * with the `backend` option.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
+import { fiberBackend } from "./backend/fiber.ts"
+import { processBackend } from "./backend/process.ts"
+import { threadBackend } from "./backend/thread.ts"
+import type { ChildInfo, ChildMessage, RunMessage } from "./internal/protocol/messages.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type BackendName = "process" | "thread" | "fiber"
+
+/**
+ * How a child ended, as the runtime reported it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChildExit {
+  readonly code: number | null
+  readonly signal: string | null
+}
+
+/**
+ * What a backend needs to start a child: the run message (task by reference and its arguments) and,
+ * for the fiber backend, the function itself.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SpawnRequest {
+  readonly run: RunMessage
+  readonly fn: ((...args: ReadonlyArray<any>) => unknown) | undefined
+}
+
+/**
+ * A running child as a backend sees it. Listeners are attached right after `spawn` returns; events
+ * are delivered asynchronously, messages always before the exit.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChildHandle {
+  readonly pid: number | undefined
+  readonly onMessage: (listener: (message: ChildMessage & { readonly raw?: unknown }) => void) => void
+  readonly onExit: (listener: (exit: ChildExit) => void) => void
+  /** Ask the child to end (SIGTERM; `worker.terminate()`; fiber interruption). */
+  readonly terminate: () => void
+  /** End the child now (SIGKILL; `worker.terminate()`; fiber interruption). */
+  readonly kill: () => void
+  /** Whether the child keeps this isolate's event loop alive. */
+  readonly ref: () => void
+  readonly unref: () => void
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Backend {
+  readonly name: BackendName
+  /** Starts a child or throws a `SpawnError`. */
+  readonly spawn: (request: SpawnRequest) => ChildHandle
+}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const get = (name: BackendName): Backend =>
+  name === "process" ? processBackend : name === "thread" ? threadBackend : fiberBackend
+
+const isBackendName = (u: unknown): u is BackendName => u === "process" || u === "thread" || u === "fiber"
+
+const fromEnv = (): BackendName | undefined => {
+  const value = typeof process !== "undefined" ? process.env.EFFECT_MP_BACKEND : undefined
+  return isBackendName(value) ? value : undefined
+}
+
+/**
+ * The backend `Process.make`/`Process.spawn` use when the call does not say: `EFFECT_MP_BACKEND` or
+ * `"process"`.
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export class ProcessBackend extends Context.Reference<ProcessBackend>()(
+  "effect-multiprocessing/Backend/ProcessBackend",
+  { defaultValue: (): BackendName => fromEnv() ?? "process" }
+) {}
+
+/**
+ * Provides the default backend of `Process` for a whole program.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerProcessDefault = (name: BackendName): Layer.Layer<never> =>
+  Layer.succeed(ProcessBackend, name)
+
+/**
+ * Parses a backend name, e.g. from a command-line flag.
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isBackend: (u: unknown) => u is BackendName = isBackendName
+
+export type { ChildInfo }

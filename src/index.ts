@@ -1,0 +1,14 @@
+/**
+ * effect-multiprocessing: Python's `multiprocessing` on Effect.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Backend from "./Backend.ts"
+/** @since 0.1.0 */
+export * as Errors from "./Errors.ts"
+/** @since 0.1.0 */
+export * as Process from "./Process.ts"
+/** @since 0.1.0 */
+export * as Task from "./Task.ts"

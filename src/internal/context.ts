@@ -1,0 +1,32 @@
+/**
+ * Who this process (or thread) is, in Python's terms: `current_process()`. Effect-free and kept on
+ * `globalThis`, so that two copies of the library in one isolate (source and dist) agree.
+ */
+export interface ProcessContext {
+  readonly name: string
+  readonly pid: number
+  readonly ppid: number | undefined
+  readonly daemon: boolean
+  readonly backend: "main" | "process" | "thread" | "fiber"
+  /** Children created so far: Python's per-creator counter behind `Process-1`, `Process-1:2`. */
+  children: number
+}
+
+const contextKey = Symbol.for("effect-multiprocessing/context")
+const g = globalThis as { [contextKey]?: ProcessContext }
+
+export const globalContext = (): ProcessContext =>
+  (g[contextKey] ??= { name: "MainProcess", pid: process.pid, ppid: undefined, daemon: false, backend: "main", children: 0 })
+
+export const setGlobalContext = (context: ProcessContext): void => {
+  g[contextKey] = context
+}
+
+/** The default name of the next child of `parent`: `Process-3` from the main process, `Process-1:2` below. */
+export const nextChildName = (parent: ProcessContext): string => {
+  parent.children += 1
+  return parent.backend === "main" ? `Process-${parent.children}` : `${parent.name}:${parent.children}`
+}
+
+/** `true` in a thread or process child (after its bootstrap has set its context). */
+export const isChildIsolate = (): boolean => g[contextKey] !== undefined && g[contextKey].backend !== "main"
