@@ -48,6 +48,21 @@ export interface SpawnRequest {
 }
 
 /**
+ * A thread or OS process to start on the module `entry`, which receives `init` first (in `workerData`
+ * for a thread, as its first IPC message for a process). `modules` are the URLs it will import (on
+ * Node, a TypeScript one needs tsx).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IsolateRequest {
+  readonly entry: URL
+  readonly init: unknown
+  readonly modules: ReadonlyArray<string>
+  readonly name: string
+}
+
+/**
  * A running child as a backend sees it. Listeners are attached right after `spawn` returns; events
  * are delivered asynchronously, messages always before the exit.
  *
@@ -56,6 +71,8 @@ export interface SpawnRequest {
  */
 export interface ChildHandle {
   readonly pid: number | undefined
+  /** Sends a message to the child (dropped once it has exited). */
+  readonly send: (message: unknown) => void
   readonly onMessage: (listener: (message: ChildMessage & { readonly raw?: unknown }) => void) => void
   readonly onExit: (listener: (exit: ChildExit) => void) => void
   /** Ask the child to end (SIGTERM; `worker.terminate()`; fiber interruption). */

@@ -71,6 +71,7 @@ export const fiberBackend: Backend = {
     }
     const handle: ChildHandle = {
       pid: process.pid,
+      send: () => {},
       onMessage: (listener) => {
         messageListener = listener
       },

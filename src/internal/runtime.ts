@@ -47,3 +47,6 @@ export const signalExitCode = (signal: string): number => {
   const n = (os.constants.signals as Record<string, number | undefined>)[signal]
   return n === undefined ? -1 : -n
 }
+
+/** The entry module of every Process child (thread or OS process). */
+export const childEntry: URL = siblingUrl(import.meta.url, "./child/main")
