@@ -90,3 +90,99 @@ export class ProcessStateError extends Schema.TaggedError<ProcessStateError>()("
 export class DaemonError extends Schema.TaggedError<DaemonError>()("DaemonError", {
   message: Schema.String
 }) {}
+
+/**
+ * `get` found no item: `getNowait` or `get({block: false})` on an empty queue, or `get({timeout})`
+ * after the timeout (Python's `queue.Empty`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QueueEmpty extends Schema.TaggedError<QueueEmpty>()("QueueEmpty", {}) {}
+
+/**
+ * `put` found no room: `putNowait` on a full queue, or `put({timeout})` after the timeout (Python's
+ * `queue.Full`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QueueFull extends Schema.TaggedError<QueueFull>()("QueueFull", {}) {}
+
+/**
+ * The queue was closed by this handle's `close`, or it no longer exists (its owner's scope ended).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QueueClosed extends Schema.TaggedError<QueueClosed>()("QueueClosed", {
+  message: Schema.String
+}) {}
+
+/**
+ * `recv` on a connection whose peer has closed and whose buffer is drained (Python's `EOFError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EOFError extends Schema.TaggedError<EOFError>()("EOFError", {}) {}
+
+/**
+ * `send` to a connection whose peer has closed (Python's `BrokenPipeError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BrokenPipe extends Schema.TaggedError<BrokenPipe>()("BrokenPipe", {}) {}
+
+/**
+ * `recvBytesInto` got a message longer than the buffer; the whole message is kept in `bytes`
+ * (Python's `BufferTooShort`, whose `args[0]` is the message).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BufferTooShort extends Schema.TaggedError<BufferTooShort>()("BufferTooShort", {
+  bytes: Schema.Uint8ArrayFromSelf
+}) {}
+
+/**
+ * An operation on a connection or resource that its state forbids (Python's `OSError`): a closed
+ * connection, the wrong direction of a one-way pipe, a message longer than `maxlength`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
+  message: Schema.String
+}) {}
+
+/**
+ * A barrier was aborted or reset, or a wait on it timed out (Python's `threading.BrokenBarrierError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BrokenBarrierError extends Schema.TaggedError<BrokenBarrierError>()("BrokenBarrierError", {}) {}
+
+/**
+ * Misuse that Python reports with `ValueError`/`RuntimeError`/`AssertionError`: `taskDone` called too
+ * often, release of an unlocked lock, over-release of a bounded semaphore, release of an RLock by a
+ * non-owner, a bad argument.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ValueError extends Schema.TaggedError<ValueError>()("ValueError", {
+  message: Schema.String
+}) {}
+
+/**
+ * A shared resource is gone: its owner's scope closed, or the process that owned it ended.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResourceClosed extends Schema.TaggedError<ResourceClosed>()("ResourceClosed", {
+  message: Schema.String
+}) {}

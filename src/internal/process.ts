@@ -17,7 +17,9 @@ import { nextChildName } from "./context.ts"
 import { currentContext } from "./currentContext.ts"
 import { decodeError } from "./decodeError.ts"
 import type { ChildMessage, RunMessage, TaskRef } from "./protocol/messages.ts"
+import { decodeHandles, encodeHandles } from "./protocol/handle.ts"
 import { findUnsendable } from "./protocol/sendable.ts"
+import { isRpcMessage, makeLink, router } from "./router.ts"
 import { cpuCount as runtimeCpuCount, signalExitCode } from "./runtime.ts"
 import { isTask, resolveTask } from "./task.ts"
 
@@ -168,7 +170,9 @@ export const make = <T extends Task.Target>(
     const parent = yield* currentContext
     const backend = options?.backend ?? (yield* Backend.ProcessBackend)
     const { fn, namespace, ref } = yield* resolveTarget(target, backend)
-    const argv = (args ?? []) as ReadonlyArray<unknown>
+    const given = (args ?? []) as ReadonlyArray<unknown>
+    // Shared resources in the arguments travel as handles (the fiber backend shares the values themselves).
+    const argv = backend === "fiber" ? given : encodeHandles(given) as ReadonlyArray<unknown>
     if (backend !== "fiber") {
       const unsendable = findUnsendable(argv, "args")
       if (unsendable !== undefined) {
@@ -206,11 +210,19 @@ export const start = <A, E>(self: Process.Process<A, E>): Effect.Effect<void, Pr
       if (parent.daemon) {
         return Effect.fail(new DaemonError({ message: "daemonic processes are not allowed to have children" }))
       }
+      const r = router()
+      const node = p.backend === "fiber" ? r.node : r.nextChild()
       const run: RunMessage = {
         _: "run",
         task: p.spec.task,
         args: p.spec.args,
-        info: { name: p.name, daemon: p.daemon, ppid: parent.pid, backend: p.backend === "thread" ? "thread" : "process" }
+        info: {
+          name: p.name,
+          daemon: p.daemon,
+          ppid: parent.pid,
+          backend: p.backend === "thread" ? "thread" : "process",
+          node
+        }
       }
       let handle: ChildHandle
       try {
@@ -222,13 +234,16 @@ export const start = <A, E>(self: Process.Process<A, E>): Effect.Effect<void, Pr
       }
       p.state = "started"
       p.handle = handle
-      watch(p as ProcessImpl<unknown, unknown>, handle)
+      watch(p as ProcessImpl<unknown, unknown>, handle, node)
       if (p.daemon) handle.unref()
       return Effect.void
     }))
 
-const watch = (p: ProcessImpl<unknown, unknown>, handle: ChildHandle): void => {
+const watch = (p: ProcessImpl<unknown, unknown>, handle: ChildHandle, node: string): void => {
   active.add(p)
+  const r = router()
+  const link = p.backend === "fiber" ? undefined : makeLink((message) => handle.send(message))
+  if (link !== undefined) r.children.set(node, link)
   let settle!: () => void
   const live: LiveChild = {
     daemon: p.daemon,
@@ -240,7 +255,8 @@ const watch = (p: ProcessImpl<unknown, unknown>, handle: ChildHandle): void => {
   }
   liveChildren().add(live)
   handle.onMessage((message) => {
-    if (message._ === "result" || message._ === "failed") p.final = message
+    if (isRpcMessage(message)) r.receive(message, link)
+    else if (message._ === "result" || message._ === "failed") p.final = message
   })
   handle.onExit((exit) => {
     p.code = p.sent !== undefined && (p.backend === "process" ? exit.signal !== null : p.final === undefined)
@@ -248,6 +264,7 @@ const watch = (p: ProcessImpl<unknown, unknown>, handle: ChildHandle): void => {
       : exit.code ?? (exit.signal === null ? 1 : signalExitCode(exit.signal))
     p.signal = exit.signal ?? (p.code < 0 ? (p.sent ?? null) : null)
     p.outcome = outcomeOf(p)
+    if (link !== undefined) r.nodeGone(node, link)
     active.delete(p)
     liveChildren().delete(live)
     settle()
@@ -257,7 +274,7 @@ const watch = (p: ProcessImpl<unknown, unknown>, handle: ChildHandle): void => {
 
 const outcomeOf = (p: ProcessImpl<unknown, unknown>): Exit.Exit<unknown, unknown> => {
   const final = p.final
-  if (final?._ === "result") return Exit.succeed(final.value)
+  if (final?._ === "result") return Exit.succeed(p.backend === "fiber" ? final.value : decodeHandles(final.value))
   if (final?._ === "failed") {
     if (final.raw !== undefined && final.kind === "fail") return Exit.fail(final.raw)
     return Exit.fail(decodeError(final.error, p.spec.namespace))

@@ -12,12 +12,16 @@ import { setGlobalContext } from "../context.ts"
 import { encodeError } from "../protocol/errors.ts"
 import type { ChildMessage, RunMessage } from "../protocol/messages.ts"
 import { workerDataKey } from "../protocol/messages.ts"
+import { decodeHandles, encodeHandles } from "../protocol/handle.ts"
 import { findUnsendable } from "../protocol/sendable.ts"
 import { printFailure } from "../report.ts"
+import { makeLink, router, type RpcMessage } from "../router.ts"
 import { resolveTask } from "../task.ts"
 
 interface Channel {
   readonly send: (message: ChildMessage) => Promise<void>
+  /** Posts a routed message (resource calls) to the parent. */
+  readonly post: (message: RpcMessage) => void
 }
 
 const EffectTypeId = Symbol.for("effect/Effect")
@@ -59,7 +63,7 @@ const runTask = async (run: RunMessage): Promise<Outcome> => {
     }
   }
   try {
-    const out = fn(...run.args)
+    const out = fn(...(decodeHandles(run.args) as ReadonlyArray<unknown>))
     if (isEffect(out)) return await runEffect(out)
     return { _: "ok", value: await out }
   } catch (error) {
@@ -76,12 +80,16 @@ const main = async (run: RunMessage, channel: Channel): Promise<never> => {
     backend: run.info.backend,
     children: 0
   })
+  const node = router()
+  node.node = run.info.node
+  node.parent = makeLink(channel.post)
   const outcome = await runTask(run)
   let code = 0
   if (outcome._ === "ok") {
-    const unsendable = findUnsendable(outcome.value, "result")
+    const value = encodeHandles(outcome.value)
+    const unsendable = findUnsendable(value, "result")
     if (unsendable === undefined) {
-      await channel.send({ _: "result", value: outcome.value })
+      await channel.send({ _: "result", value })
     } else {
       code = 1
       const error = Object.assign(new Error(`the task's result cannot be sent: ${unsendable}`), {
@@ -106,18 +114,26 @@ const port = WT.parentPort as (WT.MessagePort & { close?: () => void }) | null
 if (threadRun !== undefined && port !== null) {
   // Deno's parentPort has no close(); libraries that call it would throw.
   if (typeof port.close !== "function") port.close = () => port.unref()
+  port.on("message", (message: RpcMessage) => router().receive(message, router().parent))
   void main(threadRun, {
-    send: async (message) => port.postMessage(message)
+    send: async (message) => port.postMessage(message),
+    post: (message) => port.postMessage(message)
   })
 } else if (typeof process.send === "function") {
   // The parent is gone (killed, crashed, exited): a child never outlives its channel.
   process.on("disconnect", () => process.exit(1))
-  process.once("message", (run: RunMessage) => {
-    void main(run, {
-      send: (message) =>
+  let started = false
+  process.on("message", (message: RunMessage | RpcMessage) => {
+    if (started) return router().receive(message as RpcMessage, router().parent)
+    started = true
+    void main(message as RunMessage, {
+      send: (m) =>
         new Promise<void>((resolve) => {
-          process.send!(message, undefined, {}, () => resolve())
-        })
+          process.send!(m, undefined, {}, () => resolve())
+        }),
+      post: (m) => {
+        if (process.connected) process.send!(m)
+      }
     })
   })
 } else {

@@ -16,6 +16,8 @@ export interface ChildInfo {
   readonly daemon: boolean
   readonly ppid: number
   readonly backend: "process" | "thread"
+  /** The child's node in the tree of isolates (see `router.ts`). */
+  readonly node: string
 }
 
 /** Parent → child. For threads it travels in `workerData`; for processes it is the first IPC message. */
