@@ -8,7 +8,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type { Backend, ChildExit, ChildHandle } from "../Backend.ts"
 import { SpawnError } from "../Errors.ts"
-import { type ProcessContext } from "../internal/context.ts"
+import { endContext, type ProcessContext } from "../internal/context.ts"
 import { CurrentContext } from "../internal/currentContext.ts"
 import { encodeError } from "../internal/protocol/errors.ts"
 import type { ChildMessage } from "../internal/protocol/messages.ts"
@@ -44,6 +44,7 @@ export const fiberBackend: Backend = {
     // yieldNow: never finish before the caller has attached its listeners.
     const fiber = Effect.runFork(Effect.zipRight(Effect.yieldNow(), Effect.locally(task, CurrentContext, context)))
     fiber.addObserver((exit) => {
+      endContext(context)
       let code: number | null = 0
       if (exit._tag === "Success") {
         messageListener?.({ _: "result", value: exit.value })

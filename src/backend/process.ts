@@ -40,6 +40,16 @@ export const forkIsolate = ({ entry, init, modules, name }: IsolateRequest): Chi
     exited = { code, signal: signal !== null && sent !== undefined && runtime === "deno" ? sent : signal }
     for (const listener of exitListeners) listener(exited)
   })
+  if (runtime === "deno") {
+    // Deno: after a message was written to a child that was already exiting, its IPC channel stays
+    // open and "close" never comes. Once the child has exited and its last messages have had time to
+    // arrive, close the channel ourselves.
+    child.on("exit", () => {
+      setTimeout(() => {
+        if (exited === undefined && child.connected) child.disconnect()
+      }, 100)
+    })
+  }
   child.send(init as object)
   const signal = (s: NodeJS.Signals) => {
     if (exited !== undefined) return
@@ -67,7 +77,9 @@ export const forkIsolate = ({ entry, init, modules, name }: IsolateRequest): Chi
     kill: () => signal("SIGKILL"),
     ref: () => {
       child.ref()
-      channel()?.ref?.()
+      // Deno: an explicit ref of a live child's IPC channel can leave it open after the child exits, so
+      // 'close' never comes (seen with two children at once). There the child's own ref keeps us alive.
+      if (runtime !== "deno") channel()?.ref?.()
     },
     unref: () => {
       child.unref()

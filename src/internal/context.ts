@@ -30,3 +30,24 @@ export const nextChildName = (parent: ProcessContext): string => {
 
 /** `true` in a thread or process child (after its bootstrap has set its context). */
 export const isChildIsolate = (): boolean => g[contextKey] !== undefined && g[contextKey].backend !== "main"
+
+const endKey = Symbol.for("effect-multiprocessing/contextEnd")
+const ge = globalThis as { [endKey]?: WeakMap<ProcessContext, Array<() => void>> }
+const endListeners = (): WeakMap<ProcessContext, Array<() => void>> => (ge[endKey] ??= new WeakMap())
+
+/**
+ * Runs `listener` when the fiber-backend child `context` ends: what it held in shared resources (a
+ * lock, a semaphore permit) is given back, as the owner does when a thread or process child ends.
+ */
+export const onContextEnd = (context: ProcessContext, listener: () => void): void => {
+  const listeners = endListeners().get(context)
+  if (listeners === undefined) endListeners().set(context, [listener])
+  else listeners.push(listener)
+}
+
+/** The fiber-backend child `context` has ended. */
+export const endContext = (context: ProcessContext): void => {
+  const listeners = endListeners().get(context)
+  endListeners().delete(context)
+  if (listeners !== undefined) for (const listener of listeners) listener()
+}

@@ -23,6 +23,15 @@ const findClass = (tag: string, namespace: Record<string, unknown> | undefined):
   return ownClasses.find((c) => c._tag === tag)
 }
 
+/**
+ * The remote stack, so that a printed error shows where the child failed. An own property: the one the
+ * Error constructor sets here would shadow any getter on the class (TaskError's included).
+ */
+const withStack = <A extends object>(error: A, stack: string | undefined): A => {
+  if (stack !== undefined) Object.defineProperty(error, "stack", { value: stack, configurable: true, writable: true })
+  return error
+}
+
 const revive = (encoded: EncodedError, namespace: Record<string, unknown> | undefined): unknown => {
   if (encoded.tag !== undefined) {
     const Class = findClass(encoded.tag, namespace)
@@ -31,11 +40,7 @@ const revive = (encoded: EncodedError, namespace: Record<string, unknown> | unde
       if (Class.fields !== undefined && "message" in Class.fields) props.message = encoded.message
       if (encoded.cause !== undefined) props.cause = revive(encoded.cause, namespace)
       try {
-        const instance = new Class(props, true)
-        if (encoded.stack !== undefined && !(instance instanceof Errors.TaskError)) {
-          Object.defineProperty(instance, "stack", { value: encoded.stack, configurable: true, writable: true })
-        }
-        return instance
+        return withStack(new Class(props, true), encoded.stack)
       } catch {
         // a class whose constructor rejects these fields: fall back to a TaskError
       }
@@ -48,12 +53,15 @@ const toTaskError = (encoded: EncodedError, namespace: Record<string, unknown> |
   if (!encoded.isError && encoded.cause === undefined && "value" in encoded) {
     return new Errors.TaskError({ remoteName: encoded.name, message: encoded.message, cause: encoded.value })
   }
-  return new Errors.TaskError({
-    remoteName: encoded.name,
-    message: encoded.message,
-    ...(encoded.stack === undefined ? {} : { remoteStack: encoded.stack }),
-    ...(encoded.cause === undefined ? {} : { cause: revive(encoded.cause, namespace) })
-  })
+  return withStack(
+    new Errors.TaskError({
+      remoteName: encoded.name,
+      message: encoded.message,
+      ...(encoded.stack === undefined ? {} : { remoteStack: encoded.stack }),
+      ...(encoded.cause === undefined ? {} : { cause: revive(encoded.cause, namespace) })
+    }),
+    encoded.stack
+  )
 }
 
 /** A tagged error whose class is known here comes back as an instance of it; anything else as a `TaskError`. */

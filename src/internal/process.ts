@@ -78,7 +78,7 @@ const impl = <A, E>(self: Process.Process<A, E>): ProcessImpl<A, E> => self as P
 
 const verified = new Map<string, Record<string, unknown>>()
 
-const resolveTarget = (
+export const resolveTarget = (
   target: Task.Target,
   backend: BackendName
 ): Effect.Effect<
@@ -157,6 +157,9 @@ const registerInScope = (scope: Scope.Scope, p: ProcessImpl<unknown, unknown>): 
 // Constructors
 // ---------------------------------------------------------------------------------------------------
 
+/** An option key for callers that have counted the child's name already (`nextChildName`) themselves. */
+export const nameCounted: unique symbol = Symbol.for("effect-multiprocessing/nameCounted") as never
+
 export const make = <T extends Task.Target>(
   target: T,
   args: Task.Args<T>,
@@ -182,8 +185,12 @@ export const make = <T extends Task.Target>(
         })
       }
     }
+    // Python counts every child its creator makes, named or not: the next default name skips this one
+    // (unless the caller has counted it already, as the Promise facade does when it constructs a Process).
+    const counted = options?.name !== undefined && (options as { [nameCounted]?: boolean })[nameCounted] === true
+    const defaultName = counted ? undefined : nextChildName(parent)
     const p = new ProcessImpl<Task.Success<T>, Task.Failure<T>>(
-      options?.name ?? nextChildName(parent),
+      options?.name ?? defaultName!,
       options?.daemon ?? false,
       backend,
       {
@@ -239,6 +246,21 @@ export const start = <A, E>(self: Process.Process<A, E>): Effect.Effect<void, Pr
       return Effect.void
     }))
 
+let exitHook = false
+
+/**
+ * Python's exit handler: when the program ends (its event loop is empty, `process.exit`, an uncaught
+ * error), its daemonic children are terminated. A busy OS child would not notice the closed channel and
+ * would outlive its parent; non-daemonic children have kept the program alive until they ended.
+ */
+const terminateDaemonsAtExit = (): void => {
+  if (exitHook) return
+  exitHook = true
+  process.once("exit", () => {
+    for (const child of liveChildren()) if (child.daemon) child.terminate()
+  })
+}
+
 const watch = (p: ProcessImpl<unknown, unknown>, handle: ChildHandle, node: string): void => {
   active.add(p)
   const r = router()
@@ -254,6 +276,7 @@ const watch = (p: ProcessImpl<unknown, unknown>, handle: ChildHandle, node: stri
     }
   }
   liveChildren().add(live)
+  terminateDaemonsAtExit()
   handle.onMessage((message) => {
     if (isRpcMessage(message)) r.receive(message, link)
     else if (message._ === "result" || message._ === "failed") p.final = message

@@ -29,12 +29,13 @@ const clonableBuiltins = [
  */
 export const findUnsendable = (value: unknown, path = "value"): string | undefined => {
   const seen = new Set<object>()
-  let needsCloneCheck = false
-  const walk = (v: unknown, at: string): string | undefined => {
+  // `owned`: already attributed to the innermost class instance that holds it (a Socket, not its `_events`).
+  type Found = { readonly at: string; readonly why: string; readonly owned: boolean }
+  const walk = (v: unknown, at: string): Found | undefined => {
     switch (typeof v) {
       case "function":
       case "symbol":
-        return `${at} is ${describe(v)}`
+        return { at, why: describe(v), owned: false }
       case "object":
         break
       default:
@@ -42,12 +43,12 @@ export const findUnsendable = (value: unknown, path = "value"): string | undefin
     }
     if (v === null || seen.has(v)) return undefined
     seen.add(v)
-    if (unclonable.some((c) => v instanceof c)) return `${at} is ${describe(v)}`
+    if (unclonable.some((c) => v instanceof c)) return { at, why: describe(v), owned: true }
     if (ArrayBuffer.isView(v) || clonableBuiltins.some((c) => v instanceof c)) return undefined
     if (v instanceof Map) {
       let i = 0
       for (const [k, x] of v) {
-        const r = walk(k, `${at}.<key ${i}>`) ?? walk(x, `${at}.get(${i})`)
+        const r = walk(k, `${at}.<key:${i}>`) ?? walk(x, `${at}.get(${i})`)
         if (r) return r
         i++
       }
@@ -56,26 +57,29 @@ export const findUnsendable = (value: unknown, path = "value"): string | undefin
     if (v instanceof Set) {
       let i = 0
       for (const x of v) {
-        const r = walk(x, `${at}.<item ${i++}>`)
+        const r = walk(x, `${at}.<item:${i++}>`)
         if (r) return r
       }
       return undefined
     }
     const proto = Object.getPrototypeOf(v)
-    if (proto !== Object.prototype && proto !== null && !Array.isArray(v)) needsCloneCheck = true
+    const isInstance = proto !== Object.prototype && proto !== null && !Array.isArray(v)
     for (const key of Object.keys(v)) {
       const r = walk((v as Record<string, unknown>)[key], Array.isArray(v) ? `${at}[${key}]` : `${at}.${key}`)
-      if (r) return r
+      if (r === undefined) continue
+      return isInstance && !r.owned
+        ? { at, why: `${describe(v)} (its ${r.at.slice(at.length)} is ${r.why})`, owned: true }
+        : r
     }
-    return undefined
+    if (!isInstance) return undefined
+    // A class instance whose own fields look fine may still hold a native handle: let the runtime decide.
+    try {
+      structuredClone(v)
+      return undefined
+    } catch (e) {
+      return { at, why: `${describe(v)} that cannot be cloned (${(e as Error).message})`, owned: true }
+    }
   }
   const found = walk(value, path)
-  if (found !== undefined || !needsCloneCheck) return found
-  // A class instance whose own fields look fine may still hold a native handle: let the runtime decide.
-  try {
-    structuredClone(value)
-    return undefined
-  } catch (e) {
-    return `${path} is ${describe(value)} that cannot be cloned (${(e as Error).message})`
-  }
+  return found === undefined ? undefined : `${found.at} is ${found.why}`
 }
