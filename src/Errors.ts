@@ -44,12 +44,7 @@ export class TaskError extends Schema.TaggedError<TaskError>()("TaskError", {
   message: Schema.String,
   remoteStack: Schema.optional(Schema.String),
   cause: Schema.optional(Schema.Unknown)
-}) {
-  /** The remote stack, so that a printed `TaskError` shows where the child failed. */
-  override get stack(): string {
-    return this.remoteStack ?? `${this.remoteName}: ${this.message}`
-  }
-}
+}) {}
 
 /**
  * A child ended without giving a result: it was terminated or killed, it crashed, or it called
@@ -168,7 +163,8 @@ export class BrokenBarrierError extends Schema.TaggedError<BrokenBarrierError>()
 /**
  * Misuse that Python reports with `ValueError`/`RuntimeError`/`AssertionError`: `taskDone` called too
  * often, release of an unlocked lock, over-release of a bounded semaphore, release of an RLock by a
- * non-owner, a bad argument.
+ * non-owner, a bad argument (`maxtasksperchild=0`, `chunksize=0`), `join` on a running pool,
+ * `successful` before a result is ready.
  *
  * @since 0.1.0
  * @category errors
@@ -184,5 +180,51 @@ export class ValueError extends Schema.TaggedError<ValueError>()("ValueError", {
  * @category errors
  */
 export class ResourceClosed extends Schema.TaggedError<ResourceClosed>()("ResourceClosed", {
+  message: Schema.String
+}) {}
+
+/**
+ * A pool that no longer takes work: it was closed or terminated (Python's `ValueError("Pool not
+ * running")`). Tasks still pending when a pool is terminated fail with it too.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PoolClosed extends Schema.TaggedError<PoolClosed>()("PoolClosed", {
+  message: Schema.String
+}) {}
+
+/**
+ * A pool that cannot keep its workers alive: they kept dying before their first task (typically an
+ * initializer that always raises) until the restart schedule gave up. `cause` is the last worker's
+ * failure (the initializer's error, or a `ProcessExited`). Python's Pool respawns forever here.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PoolBroken extends Schema.TaggedError<PoolBroken>()("PoolBroken", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Unknown)
+}) {}
+
+/**
+ * A result was not ready within the time given (Python's `multiprocessing.TimeoutError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
+  message: Schema.String
+}) {}
+
+
+/**
+ * An index outside a `SharedArray` (Python's `IndexError("invalid index")`). Negative indices count
+ * from the end, as in Python.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class IndexError extends Schema.TaggedError<IndexError>()("IndexError", {
   message: Schema.String
 }) {}

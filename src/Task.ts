@@ -83,8 +83,8 @@ export type Success<T> = T extends Task<any, infer R> ? Result<R> : T extends (.
 export type Failure<T> = T extends Task<any, infer R> ? ErrorOf<R> : T extends (...args: any) => infer R ? ErrorOf<R>
   : never
 
-type Result<R> = [R] extends [Effect.Effect<infer A, any, any>] ? A : Awaited<R>
-type ErrorOf<R> = [R] extends [Effect.Effect<any, infer E, any>] ? E : never
+type Result<R> = [R] extends [never] ? never : [R] extends [Effect.Effect<infer A, any, any>] ? A : Awaited<R>
+type ErrorOf<R> = [R] extends [never] ? never : [R] extends [Effect.Effect<any, infer E, any>] ? E : never
 
 /**
  * Something a process can run: a task, or (fiber backend only) a plain function.

@@ -108,6 +108,30 @@ const main = async (run: RunMessage, channel: Channel): Promise<never> => {
   return process.exit(code)
 }
 
+/**
+ * A task that keeps the event loop busy never hears "disconnect". A tiny thread watches the parent
+ * instead and ends this process when the parent is gone (re-parented, or no longer there).
+ */
+const watchParent = (): void => {
+  // The live parent pid from /proc where there is one (Deno caches process.ppid); a zombie parent is gone.
+  const code = `const { workerData: w } = require("node:worker_threads")
+const fs = require("node:fs")
+const read = (path) => { try { return fs.readFileSync(path, "utf8") } catch { return undefined } }
+setInterval(() => {
+  const self = read("/proc/self/stat")
+  const ppid = self === undefined ? process.ppid : Number(self.slice(self.lastIndexOf(")") + 2).split(" ")[1])
+  const parent = read("/proc/" + w.ppid + "/stat")
+  let gone = ppid !== w.ppid || (parent !== undefined && parent.slice(parent.lastIndexOf(")") + 2).startsWith("Z"))
+  try { process.kill(w.ppid, 0) } catch { gone = true }
+  if (gone) process.kill(w.pid, "SIGKILL")
+}, 250)`
+  try {
+    new WT.Worker(code, { eval: true, workerData: { ppid: process.ppid, pid: process.pid } }).unref()
+  } catch {
+    // no watchdog on a runtime that cannot start it: "disconnect" still covers an idle child
+  }
+}
+
 const threadRun = (WT.workerData as Record<string, RunMessage> | null)?.[workerDataKey]
 const port = WT.parentPort as (WT.MessagePort & { close?: () => void }) | null
 
@@ -122,6 +146,7 @@ if (threadRun !== undefined && port !== null) {
 } else if (typeof process.send === "function") {
   // The parent is gone (killed, crashed, exited): a child never outlives its channel.
   process.on("disconnect", () => process.exit(1))
+  watchParent()
   let started = false
   process.on("message", (message: RunMessage | RpcMessage) => {
     if (started) return router().receive(message as RpcMessage, router().parent)
