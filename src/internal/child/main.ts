@@ -126,7 +126,8 @@ setInterval(() => {
   if (gone) process.kill(w.pid, "SIGKILL")
 }, 250)`
   try {
-    new WT.Worker(code, { eval: true, workerData: { ppid: process.ppid, pid: process.pid } }).unref()
+    // execArgv []: no loader hooks (tsx) to load, and nothing that waits on this busy thread.
+    new WT.Worker(code, { eval: true, execArgv: [], workerData: { ppid: process.ppid, pid: process.pid } }).unref()
   } catch {
     // no watchdog on a runtime that cannot start it: "disconnect" still covers an idle child
   }
