@@ -26,7 +26,5 @@ if (Task.isMain(import.meta)) {
     const code = Option.getOrThrow(yield* Process.exitCode(child))
     console.log(`${me.name} pid=${me.pid}: ${Process.name(child)} exited with code ${code}`)
   })
-  // Not a top-level `await`: the parent imports this module to check that the child can find `hello`,
-  // and a module cannot be imported while its own top-level `await` is pending.
-  void Effect.runPromise(Effect.scoped(program))
+  await Effect.runPromise(Effect.scoped(program))
 }

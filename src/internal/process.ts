@@ -20,7 +20,7 @@ import type { ChildMessage, RunMessage, TaskRef } from "./protocol/messages.ts"
 import { decodeHandles, encodeHandles } from "./protocol/handle.ts"
 import { findUnsendable } from "./protocol/sendable.ts"
 import { isRpcMessage, makeLink, router } from "./router.ts"
-import { cpuCount as runtimeCpuCount, signalExitCode } from "./runtime.ts"
+import { cpuCount as runtimeCpuCount, entryModuleUrl, signalExitCode } from "./runtime.ts"
 import { isTask, resolveTask } from "./task.ts"
 
 export const TypeId: unique symbol = Symbol.for("effect-multiprocessing/Process") as never
@@ -91,6 +91,9 @@ export const resolveTarget = (
     const cacheKey = `${ref.module}#${ref.key}`
     const cached = verified.get(cacheKey)
     if (cached !== undefined) return Effect.succeed({ ref, fn: target.fn, namespace: cached })
+    // The entry module may still be in its top-level await (a main that spawns): importing it here would
+    // wait for ourselves. The child checks it instead, and reports a missing task as a SpawnError.
+    if (ref.module === entryModuleUrl()) return Effect.succeed({ ref, fn: target.fn, namespace: undefined })
     return Effect.tryPromise({
       try: () => import(ref.module) as Promise<Record<string, unknown>>,
       catch: (cause) =>

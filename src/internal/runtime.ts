@@ -50,3 +50,11 @@ export const signalExitCode = (signal: string): number => {
 
 /** The entry module of every Process child (thread or OS process). */
 export const childEntry: URL = siblingUrl(import.meta.url, "./child/main")
+
+/** The URL of the program's entry module, when the runtime tells it. */
+export const entryModuleUrl = (): string | undefined => {
+  const deno = (globalThis as { Deno?: { mainModule?: string } }).Deno
+  if (deno?.mainModule !== undefined) return deno.mainModule
+  const entry = process.argv[1]
+  return entry === undefined ? undefined : pathToFileURL(entry).href
+}
