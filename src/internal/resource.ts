@@ -9,6 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { ResourceClosed } from "../Errors.ts"
@@ -30,9 +32,18 @@ export interface Definition {
 
 const localOperations = new Map<number, Readonly<Record<string, Operation>>>()
 
-const callerOf = (fiberId: FiberId.FiberId): Caller => {
+/**
+ * Who a call acts for when not its own fiber: the Promise facade runs each call in a fresh fiber, yet
+ * all the calls of one process act for one owner (of an RLock, of a Condition's lock).
+ */
+export const CallerIdentity: FiberRef.FiberRef<string | undefined> = globalValue(
+  Symbol.for("effect-multiprocessing/CallerIdentity"),
+  () => FiberRef.unsafeMake<string | undefined>(undefined)
+)
+
+const callerOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Caller => {
   const node = router().node
-  return { node, id: `${node}:${FiberId.threadName(fiberId)}` }
+  return { node, id: `${node}:${fiber.getFiberRef(CallerIdentity) ?? FiberId.threadName(fiber.id())}` }
 }
 
 /** Serves a resource for the life of the current scope; its handle works in any isolate. */
@@ -79,6 +90,18 @@ const failureOf = (cause: Cause.Cause<unknown>): unknown =>
   Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause))
 
 /**
+ * Invokes `op` without waiting for its outcome where it runs remotely (in the owner's isolate it runs
+ * as usual). For operations that cannot fail but for a closed resource, like a `put` on an unbounded
+ * queue: Python's `put` also returns before the item reaches the queue.
+ */
+export const cast = (handle: Handle<unknown>, op: string, args: ReadonlyArray<unknown>): Effect.Effect<void, unknown> =>
+  handle.node === router().node
+    ? Effect.asVoid(invoke(handle, op, args))
+    : Effect.withFiberRuntime((fiber) =>
+      Effect.sync(() => router().cast(handle.node, handle.rid, op, args, callerOf(fiber).id))
+    )
+
+/**
  * Invokes `op` on the resource a handle names. `undo` names the operation that gives back a value
  * that arrived after the caller was interrupted.
  */
@@ -95,13 +118,22 @@ export const invoke = <A, E>(
       if (operations === undefined) {
         return Effect.fail(new ResourceClosed({ message: `${handle.kind} is closed: its owner's scope has ended` }))
       }
-      return operations[op]!(args, callerOf(fiber.id())) as Effect.Effect<A, E>
+      return operations[op]!(args, callerOf(fiber)) as Effect.Effect<A, E>
     }
-    const caller = callerOf(fiber.id()).id
-    return Effect.async<A, E | ResourceClosed>((resume) => {
+    const caller = callerOf(fiber).id
+    // A value that arrived but was never delivered: the fiber was interrupted after the reply resumed
+    // it and before it ran on (two replies read in one go). It is undone like a late one.
+    let arrived: { readonly value: unknown } | undefined
+    const call = Effect.async<A, E | ResourceClosed>((resume) => {
       const cid = r.call(handle.node, handle.rid, op, args, caller, (ok, value) => {
+        if (ok) arrived = { value }
         resume(ok ? Effect.succeed(value as A) : Effect.fail(decodeError(value as EncodedError, undefined) as E))
       }, undo)
       return Effect.sync(() => r.cancel(cid))
     })
+    if (undo === undefined) return call
+    return Effect.onInterrupt(call, () =>
+      Effect.sync(() => {
+        if (arrived !== undefined) r.call(handle.node, handle.rid, undo, [arrived.value], `${r.node}:undo`, () => {})
+      }))
   })
