@@ -5,10 +5,16 @@
  *
  * Not `effect/Queue`: that one cannot put an item back at the front, which is what makes a cancelled
  * remote `get` lossless.
+ *
+ * Timeouts are decided here, in one synchronous step: a waiter still queued when its time is up is
+ * removed and fails; one already served keeps what it got. (`Effect.timeout` around the wait could
+ * drop an item handed over just as the timer fired.)
  */
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 
 interface Putter<A> {
@@ -23,9 +29,12 @@ export class Fifo<A> {
   private readonly putters: Array<Putter<A>> = []
   private failure: unknown = undefined
   readonly maxsize: number
+  /** Called when a put's item gets in (at once or after waiting for room); not for `unget`. */
+  private readonly onPut: () => void
 
-  constructor(maxsize: number) {
+  constructor(maxsize: number, onPut: () => void = () => {}) {
     this.maxsize = maxsize > 0 ? maxsize : Infinity
+    this.onPut = onPut
   }
 
   get size(): number {
@@ -55,6 +64,7 @@ export class Fifo<A> {
     while (this.putters.length > 0 && this.size < this.maxsize) {
       const putter = this.putters.shift()!
       this.items.push(putter.item)
+      this.onPut()
       Deferred.unsafeDone(putter.done, Exit.void)
     }
   }
@@ -66,11 +76,15 @@ export class Fifo<A> {
     else this.items.push(item)
   }
 
-  /** Puts an item; with `block` false a full FIFO fails with `onFull` at once, else it waits. */
-  put<E>(item: A, block: boolean, onFull: () => E): Effect.Effect<void, E | unknown> {
+  /**
+   * Puts an item; with `block` false a full FIFO fails with `onFull` at once, else it waits for room,
+   * at most `ms` milliseconds when `ms` ≥ 0 (then `onFull`).
+   */
+  put<E>(item: A, block: boolean, onFull: () => E, ms = -1): Effect.Effect<void, E | unknown> {
     return Effect.suspend(() => {
       if (this.failure !== undefined) return Effect.fail(this.failure)
       if (this.takers.length > 0 || this.size < this.maxsize) {
+        this.onPut()
         this.deliver(item)
         return Effect.void
       }
@@ -78,16 +92,21 @@ export class Fifo<A> {
       const done = Deferred.unsafeMake<void, unknown>(FiberId.none)
       const putter = { item, done }
       this.putters.push(putter)
-      return Effect.onInterrupt(Deferred.await(done), () =>
+      const expire = () => {
+        if (remove(this.putters, putter)) Deferred.unsafeDone(done, Exit.fail(onFull()))
+      }
+      return Effect.onInterrupt(awaitWithin(done, ms, expire), () =>
         Effect.sync(() => {
-          const i = this.putters.indexOf(putter)
-          if (i >= 0) this.putters.splice(i, 1)
+          remove(this.putters, putter)
         }))
     })
   }
 
-  /** Takes the first item; with `block` false an empty FIFO fails with `onEmpty` at once, else it waits. */
-  take<E>(block: boolean, onEmpty: () => E): Effect.Effect<A, E | unknown> {
+  /**
+   * Takes the first item; with `block` false an empty FIFO fails with `onEmpty` at once, else it waits
+   * for one, at most `ms` milliseconds when `ms` ≥ 0 (then `onEmpty`).
+   */
+  take<E>(block: boolean, onEmpty: () => E, ms = -1): Effect.Effect<A, E | unknown> {
     return Effect.suspend(() => {
       if (this.size > 0) {
         const item = this.shift()
@@ -98,11 +117,13 @@ export class Fifo<A> {
       if (!block) return Effect.fail(onEmpty())
       const taker = Deferred.unsafeMake<A, unknown>(FiberId.none)
       this.takers.push(taker)
-      return Effect.onInterrupt(Deferred.await(taker), () =>
+      const expire = () => {
+        if (remove(this.takers, taker)) Deferred.unsafeDone(taker, Exit.fail(onEmpty()))
+      }
+      return Effect.onInterrupt(awaitWithin(taker, ms, expire), () =>
         Effect.flatMap(Deferred.poll(taker), (polled) => {
           if (polled._tag === "None") {
-            const i = this.takers.indexOf(taker)
-            if (i >= 0) this.takers.splice(i, 1)
+            remove(this.takers, taker)
             return Effect.void
           }
           // Handed an item just as we were interrupted: it goes back to the front.
@@ -133,3 +154,19 @@ export class Fifo<A> {
     for (const putter of this.putters.splice(0)) Deferred.unsafeDone(putter.done, Exit.fail(error))
   }
 }
+
+const remove = <A>(waiters: Array<A>, waiter: A): boolean => {
+  const i = waiters.indexOf(waiter)
+  if (i < 0) return false
+  waiters.splice(i, 1)
+  return true
+}
+
+/** Awaits `deferred`; when `ms` ≥ 0, `expire` runs after `ms` unless it was completed first. */
+const awaitWithin = <A>(deferred: Deferred.Deferred<A, unknown>, ms: number, expire: () => void) =>
+  ms < 0
+    ? Deferred.await(deferred)
+    : Effect.flatMap(
+      Effect.fork(Effect.delay(Effect.sync(expire), Duration.millis(ms))),
+      (timer) => Effect.ensuring(Deferred.await(deferred), Fiber.interrupt(timer))
+    )

@@ -8,15 +8,18 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { QueueClosed, QueueEmpty, QueueFull, ResourceClosed, SerializationError, ValueError } from "../Errors.ts"
+import type { ProcessContext } from "./context.ts"
+import { CurrentContext } from "./currentContext.ts"
 import { Fifo } from "./fifo.ts"
 import { encodeHandles, type Handle, isHandle } from "./protocol/handle.ts"
 import { findUnsendable } from "./protocol/sendable.ts"
-import { invoke, serve } from "./resource.ts"
+import { cast, invoke, serve } from "./resource.ts"
 
 export type QueueKind = "Queue" | "JoinableQueue" | "SimpleQueue"
 
@@ -33,24 +36,31 @@ export interface BlockingOptions {
 
 const closedError = (why = "Queue is closed") => new QueueClosed({ message: why })
 
+/** `Duration.decode` turns a negative timeout into zero: look at what was given. */
+const isNegative = (timeout: Duration.DurationInput): boolean =>
+  typeof timeout === "number"
+    ? timeout < 0 || Number.isNaN(timeout)
+    : typeof timeout === "bigint"
+    ? timeout < 0n
+    : typeof timeout === "string" && /^\s*-/.test(timeout)
+
 /** The wire form of blocking options: `[block, timeout in ms or -1 for none]`. */
 const wireOptions = (options: BlockingOptions | undefined): Effect.Effect<readonly [boolean, number], ValueError> => {
   const block = options?.block ?? true
   if (options?.timeout === undefined) return Effect.succeed([block, -1] as const)
-  const ms = Duration.toMillis(Duration.decode(options.timeout))
-  return ms < 0 || Number.isNaN(ms)
+  return isNegative(options.timeout)
     ? Effect.fail(new ValueError({ message: "'timeout' must be a non-negative number" }))
-    : Effect.succeed([block, ms] as const)
+    : Effect.succeed([block, Duration.toMillis(Duration.decode(options.timeout))] as const)
 }
-
-const withTimeout = <A, E, E2>(effect: Effect.Effect<A, E>, block: boolean, ms: number, onTimeout: () => E2) =>
-  block && ms >= 0 ? Effect.timeoutFail(effect, { duration: Duration.millis(ms), onTimeout }) : effect
 
 /** Serves a new queue in the current scope. */
 export const make = (kind: QueueKind, maxsize: number): Effect.Effect<Handle<QueueMeta>, never, Scope.Scope> =>
   Effect.suspend(() => {
-    const fifo = new Fifo<unknown>(maxsize)
     let unfinished = 0
+    // counted as the item gets in (Python counts inside `put`), so `join` right after `put` waits
+    const fifo = new Fifo<unknown>(maxsize, () => {
+      unfinished++
+    })
     let joiners: Array<Deferred.Deferred<void, QueueClosed>> = []
     const finished = () => {
       for (const joiner of joiners) Deferred.unsafeDone(joiner, Exit.void)
@@ -59,14 +69,8 @@ export const make = (kind: QueueKind, maxsize: number): Effect.Effect<Handle<Que
     return serve({
       kind,
       operations: {
-        put: ([item, block, ms]: [unknown, boolean, number]) =>
-          withTimeout(fifo.put(item, block, () => new QueueFull()), block, ms, () => new QueueFull()).pipe(
-            Effect.tap(() => {
-              unfinished++
-            })
-          ),
-        get: ([block, ms]: [boolean, number]) =>
-          withTimeout(fifo.take(block, () => new QueueEmpty()), block, ms, () => new QueueEmpty()),
+        put: ([item, block, ms]: [unknown, boolean, number]) => fifo.put(item, block, () => new QueueFull(), ms),
+        get: ([block, ms]: [boolean, number]) => fifo.take(block, () => new QueueEmpty(), ms),
         unget: ([item]: [unknown]) => Effect.sync(() => fifo.unget(item)),
         qsize: () => Effect.sync(() => fifo.size),
         full: () => Effect.sync(() => fifo.full),
@@ -99,17 +103,28 @@ export const make = (kind: QueueKind, maxsize: number): Effect.Effect<Handle<Que
 export const isQueueHandle = (u: unknown): u is Handle<QueueMeta> =>
   isHandle(u) && (u.kind === "Queue" || u.kind === "JoinableQueue" || u.kind === "SimpleQueue")
 
+/**
+ * `close` is per process. A fiber-backend child shares its parent's handle objects, so its mark is
+ * kept apart, by its process context; the isolate's own process marks `handle.local`.
+ */
+const closedByFiberChild = new WeakMap<Handle<QueueMeta>, WeakSet<ProcessContext>>()
+
+const closedHere = <A, E>(self: Handle<QueueMeta>, f: (closed: boolean) => Effect.Effect<A, E>) =>
+  Effect.flatMap(
+    FiberRef.get(CurrentContext),
+    (child) => f(child === undefined ? self.local.closed : closedByFiberChild.get(self)?.has(child) === true)
+  )
+
 /** Invokes a queue operation; a queue whose owner is gone is a closed queue. */
 const call = <A, E>(self: Handle<QueueMeta>, op: string, args: ReadonlyArray<unknown>, undo?: string) =>
-  Effect.suspend(() =>
-    self.local.closed
+  closedHere(self, (closed) =>
+    closed
       ? Effect.fail(closedError())
       : Effect.catchIf(
         invoke<A, E>(self, op, args, undo),
         (e): e is ResourceClosed => e instanceof ResourceClosed,
         (e) => Effect.fail(closedError(e.message))
-      )
-  )
+      ))
 
 export const put: {
   (item: unknown, options?: BlockingOptions): (self: Handle<QueueMeta>) => Effect.Effect<void, QueueFull | QueueClosed | SerializationError | ValueError>
@@ -122,7 +137,11 @@ export const put: {
       if (unsendable !== undefined) {
         return Effect.fail(new SerializationError({ message: `cannot put on a queue: ${unsendable}`, path: unsendable.split(" ")[0]! }))
       }
-      return call<void, QueueFull>(self, "put", [item, block, ms])
+      // An unbounded queue never makes a put wait: send it and go on, as Python's feeder does.
+      return closedHere(self, (closed) =>
+        self.meta.maxsize === 0 && !closed
+          ? Effect.asVoid(cast(self, "put", [item, block, ms]) as Effect.Effect<void>)
+          : call<void, QueueFull>(self, "put", [item, block, ms]))
     })
 )
 
@@ -158,9 +177,16 @@ export const join = (self: Handle<QueueMeta>): Effect.Effect<void, QueueClosed> 
 
 /** Python's `close()`: this process will use the queue no more; later calls on this handle fail. */
 export const close = (self: Handle<QueueMeta>): Effect.Effect<void> =>
-  Effect.sync(() => {
-    self.local.closed = true
-  })
+  Effect.flatMap(FiberRef.get(CurrentContext), (child) =>
+    Effect.sync(() => {
+      if (child === undefined) {
+        self.local.closed = true
+        return
+      }
+      let closed = closedByFiberChild.get(self)
+      if (closed === undefined) closedByFiberChild.set(self, closed = new WeakSet())
+      closed.add(child)
+    }))
 
 /** The items of the queue as they come, until the queue is closed. */
 export const toStream = (self: Handle<QueueMeta>): Stream.Stream<unknown, never> =>

@@ -43,14 +43,18 @@ export type RpcMessage =
     readonly rid: number
     readonly op: string
     readonly args: ReadonlyArray<unknown>
+    /** The operation that gives the value back (a queue's `unget`): the owner keeps a receipt. */
+    readonly undo?: string
   }
   | { readonly _: "reply"; readonly to: string; readonly cid: number; readonly ok: true; readonly value: unknown }
   | { readonly _: "reply"; readonly to: string; readonly cid: number; readonly ok: false; readonly error: EncodedError }
   | { readonly _: "cancel"; readonly to: string; readonly from: string; readonly cid: number }
+  /** The caller's node got the value of an undoable call: the owner may forget its receipt. */
+  | { readonly _: "ack"; readonly to: string; readonly from: string; readonly cid: number }
   | { readonly _: "gone"; readonly node: string }
   | { readonly _: "batch"; readonly messages: ReadonlyArray<RpcMessage> }
 
-const rpcTags = new Set(["call", "reply", "cancel", "gone", "batch"])
+const rpcTags = new Set(["call", "reply", "cancel", "ack", "gone", "batch"])
 
 export const isRpcMessage = (u: unknown): u is RpcMessage =>
   typeof u === "object" && u !== null && rpcTags.has((u as { _?: string })._ as string)
@@ -86,9 +90,20 @@ interface Pending {
   readonly to: string
   readonly rid: number
   readonly reply: (ok: boolean, value: unknown) => void
-  cancelled: boolean
-  /** An operation to run on a value that arrives after cancellation (a `get` puts its item back). */
-  undo: string | undefined
+  /** An operation that gives the value back (a `get` puts its item back): its reply is acknowledged. */
+  readonly undo: string | undefined
+}
+
+/**
+ * A value handed to the caller of an undoable call (a queue's `get`), kept by the owner until the
+ * caller's node acknowledges it. If the caller gave up meanwhile, or its node ended before the reply
+ * reached it, the owner undoes it itself: an item is never lost in flight.
+ */
+interface Receipt {
+  readonly from: string
+  readonly rid: number
+  readonly undo: string
+  readonly value: unknown
 }
 
 /** The error a caller gets when the resource, or its owner, is gone. */
@@ -106,6 +121,8 @@ export class Router {
   private readonly pending = new Map<number, Pending>()
   /** Calls this node is serving for others: `${from}#${cid}` → cancel. */
   private readonly running = new Map<string, { readonly from: string; readonly cancel: () => void }>()
+  /** Values of undoable calls on their way to their callers: `${from}#${cid}` → receipt. */
+  private readonly receipts = new Map<string, Receipt>()
 
   /** The node name of this node's next child. */
   nextChild(): string {
@@ -133,18 +150,29 @@ export class Router {
     undo?: string
   ): number {
     const cid = this.nextCid++
-    this.pending.set(cid, { to, rid, reply, cancelled: false, undo })
-    this.route({ _: "call", to, from: this.node, caller, cid, rid, op, args: encodeHandles(args) as Array<unknown> })
+    this.pending.set(cid, { to, rid, reply, undo })
+    const encoded = encodeHandles(args) as Array<unknown>
+    this.route({ _: "call", to, from: this.node, caller, cid, rid, op, args: encoded, ...(undo === undefined ? {} : { undo }) })
     return cid
   }
 
-  /** The caller gave up (interrupted, aborted): the owner stops the call; a late value is undone. */
+  /**
+   * Sends a call whose outcome nobody waits for (a `put` on an unbounded queue). Calls from one node
+   * to one owner arrive in the order they were sent, so a later call sees its effect.
+   */
+  cast(to: string, rid: number, op: string, args: ReadonlyArray<unknown>, caller: string): void {
+    this.route({ _: "call", to, from: this.node, caller, cid: 0, rid, op, args: encodeHandles(args) as Array<unknown> })
+  }
+
+  /**
+   * The caller gave up (interrupted, aborted): the owner stops the call; a value already on its way
+   * is undone by the owner (in order: before any later call of this node is served).
+   */
   cancel(cid: number): void {
     const pending = this.pending.get(cid)
     if (pending === undefined) return
-    pending.cancelled = true
+    this.pending.delete(cid)
     this.route({ _: "cancel", to: pending.to, from: this.node, cid })
-    if (pending.undo === undefined) this.pending.delete(cid)
   }
 
   receive(message: RpcMessage, from: Link | undefined): void {
@@ -165,18 +193,25 @@ export class Router {
         return this.serveCall(message)
       case "cancel": {
         const key = `${message.from}#${message.cid}`
-        this.running.get(key)?.cancel()
+        const running = this.running.get(key)
         this.running.delete(key)
+        if (running !== undefined) running.cancel()
+        else this.undoReceipts([key])
+        return
+      }
+      case "ack": {
+        this.receipts.delete(`${message.from}#${message.cid}`)
         return
       }
       case "reply": {
         const pending = this.pending.get(message.cid)
         if (pending === undefined) return
         this.pending.delete(message.cid)
-        const value = message.ok ? decodeHandles(message.value) : message.error
-        if (!pending.cancelled) pending.reply(message.ok, value)
-        else if (message.ok && pending.undo !== undefined) {
-          this.call(pending.to, pending.rid, pending.undo, [value], `${this.node}:undo`, () => {})
+        pending.reply(message.ok, message.ok ? decodeHandles(message.value) : message.error)
+        // Acknowledged after the caller resumed: what it sends next in this tick (the item forwarded
+        // elsewhere) travels in the same batch, so its death cannot fall between the two.
+        if (message.ok && pending.undo !== undefined) {
+          this.route({ _: "ack", to: pending.to, from: this.node, cid: message.cid })
         }
       }
     }
@@ -185,12 +220,19 @@ export class Router {
   private serveCall(message: Extract<RpcMessage, { _: "call" }>): void {
     const { cid, from } = message
     const served = this.served.get(message.rid)
+    if (cid === 0) {
+      // a cast: run it, answer nothing
+      served?.invoke(message.op, decodeHandles(message.args) as ReadonlyArray<unknown>, { node: from, id: message.caller }, () => {})
+      return
+    }
     if (served === undefined) {
       this.route({ _: "reply", to: from, cid, ok: false, error: resourceGone("resource", "its owner closed it") })
       return
     }
     const key = `${from}#${cid}`
+    const undo = message.undo
     let finished = false
+    let cancelled = false
     const cancel = served.invoke(
       message.op,
       decodeHandles(message.args) as ReadonlyArray<unknown>,
@@ -198,6 +240,12 @@ export class Router {
       (ok, value) => {
         finished = true
         this.running.delete(key)
+        if (cancelled) {
+          // the caller gave up and will not take it: a value that came anyway goes back
+          if (ok && undo !== undefined) this.undo({ from, rid: message.rid, undo, value })
+          return
+        }
+        if (ok && undo !== undefined) this.receipts.set(key, { from, rid: message.rid, undo, value })
         this.route(
           ok
             ? { _: "reply", to: from, cid, ok: true, value: encodeHandles(value) }
@@ -205,7 +253,29 @@ export class Router {
         )
       }
     )
-    if (!finished) this.running.set(key, { from, cancel })
+    if (!finished) {
+      this.running.set(key, {
+        from,
+        cancel: () => {
+          cancelled = true
+          cancel()
+        }
+      })
+    }
+  }
+
+  /** Undoes the receipts of `keys`, the latest first (each `unget` goes to the front: order is kept). */
+  private undoReceipts(keys: ReadonlyArray<string>): void {
+    for (const key of [...keys].reverse()) {
+      const receipt = this.receipts.get(key)
+      if (receipt === undefined) continue
+      this.receipts.delete(key)
+      this.undo(receipt)
+    }
+  }
+
+  private undo(receipt: Receipt): void {
+    this.served.get(receipt.rid)?.invoke(receipt.undo, [receipt.value], { node: this.node, id: `${this.node}:undo` }, () => {})
   }
 
   /** A child link ended, or a neighbour told us that `node` ended. */
@@ -216,11 +286,12 @@ export class Router {
         call.cancel()
       }
     }
+    this.undoReceipts([...this.receipts].filter(([, receipt]) => isUnder(receipt.from, node)).map(([key]) => key))
     for (const served of this.served.values()) served.nodeGone(node)
     for (const [cid, pending] of this.pending) {
       if (isUnder(pending.to, node)) {
         this.pending.delete(cid)
-        if (!pending.cancelled) pending.reply(false, resourceGone("resource", `its owner (${node}) has ended`))
+        pending.reply(false, resourceGone("resource", `its owner (${node}) has ended`))
       }
     }
     this.children.delete(node)
@@ -243,7 +314,7 @@ export class Router {
       return this.parent.send(message)
     }
     // No route: the node is gone. A call is answered here so that its caller does not wait forever.
-    if (message._ === "call") {
+    if (message._ === "call" && message.cid !== 0) {
       this.receive({ _: "reply", to: message.from, cid: message.cid, ok: false, error: resourceGone("resource", `its owner (${to}) has ended`) }, undefined)
     }
   }
