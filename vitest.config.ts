@@ -5,8 +5,8 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     include: ["spec/**/*.spec.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     globalSetup: ["spec/globalSetup.ts"]

@@ -422,7 +422,7 @@ describe("Pipe across processes", () => {
         expect(back.byteLength).toBe(MiB16)
         expect(checksum(back)).toBe(checksum(pattern(MiB16, 7)))
         expect(yield* Process.result(child)).toEqual({ length: MiB16, sum: checksum(big) })
-      }), 120_000)
+      }), 300_000)
 
     it.scopedLive(`${backend}: the child closes its end: the parent's send → BrokenPipe; the child's own use → handle is closed`, () =>
       Effect.gen(function*() {
@@ -474,7 +474,7 @@ describe("Pipe across processes", () => {
         const { end, got } = yield* Process.result(child)
         expect(end).toBe("EOFError")
         expect([...got].sort((x, y) => x - y)).toEqual(range(count))
-      }), 120_000)
+      }), 300_000)
 
     it.scopedLive(`${backend}: an end is passed on to a grandchild and used there`, () =>
       Effect.gen(function*() {

@@ -228,7 +228,7 @@ describe("Queue: put/get, blocking and timeouts", () => {
         const p = yield* Process.spawn(tasks.bigRoundTrip, [q, back, MiB16], { backend })
         expect(patternSeed(yield* Queue.get(back, { timeout: 60_000 }), MiB16)).toBe(77)
         expect(yield* Process.result(p)).toBe(5)
-      }), 120_000)
+      }), 300_000)
   }
 
   it.scoped("an unsendable item fails put in the owner too (no copy is made there, but a child could not take it)", () =>
@@ -307,7 +307,7 @@ describe("Queue: better than Python — nothing is lost to a consumer that goes 
         expect(r.items).toEqual(range(n))
         expect(r.timeouts).toBeGreaterThan(0)
         expect(yield* Queue.empty(q)).toBe(true)
-      }), 120_000)
+      }), 300_000)
 
     it.scopedLive(`${backend}: Effect.timeout around get in the parent, racing a child producer: no item leaks`, () =>
       Effect.gen(function*() {
@@ -324,7 +324,7 @@ describe("Queue: better than Python — nothing is lost to a consumer that goes 
         expect(yield* Process.result(producer)).toBe(n)
         expect(items).toEqual(range(n))
         expect(timeouts).toBeGreaterThan(0)
-      }), 120_000)
+      }), 300_000)
 
     it.scopedLive(`${backend}: a producer terminated in the middle of its puts leaves whole items; the queue keeps working`, () =>
       Effect.gen(function*() {
@@ -355,7 +355,7 @@ describe("Queue: better than Python — nothing is lost to a consumer that goes 
         yield* drain(q)
         yield* Queue.put(q, { i: -1, bytes: patterned(8, 1) })
         expect((yield* Queue.get(q)).i).toBe(-1)
-      }), 120_000)
+      }), 300_000)
   }
 })
 

@@ -162,7 +162,7 @@ describe("Value across processes", () => {
         expect(yield* RLock.acquire(Value.getLock(v), { timeout: "10 seconds" })).toBe(true)
         yield* RLock.release(Value.getLock(v))
         expect(yield* Value.updateAndGet(v, (n) => n + 1)).toBe(before + 1)
-      }), 120_000)
+      }), 300_000)
 
     it.scopedLive(`${backend}: an update interrupted while a child holds the lock takes nothing: the lock is free after the child`, () =>
       Effect.gen(function*() {
@@ -177,7 +177,7 @@ describe("Value across processes", () => {
         expect(yield* RLock.acquire(Value.getLock(v), { block: false })).toBe(true)
         yield* RLock.release(Value.getLock(v))
         expect(yield* Value.get(v)).toBe(5)
-      }), 120_000)
+      }), 300_000)
 
     it.scopedLive(`${backend}: passed on to a grandchild; created in a child and handed down`, () =>
       Effect.gen(function*() {
@@ -185,6 +185,6 @@ describe("Value across processes", () => {
         expect(yield* Process.run(tasks.relayIncrement, [v, 50, backend], { backend })).toBe(50)
         expect(yield* Value.get(v)).toBe(50)
         expect(yield* Process.run(tasks.ownCounter, [100, backend], { backend })).toBe(200)
-      }), 120_000)
+      }), 300_000)
   }
 })

@@ -6,8 +6,11 @@
  * on to its own children. Between processes the owner serves it over the process channel.
  *
  * Where we differ from Python, on purpose: a consumer ended while blocked in `get` takes no item with
- * it; an interrupted `get` (Effect interruption, `AbortSignal`) loses nothing; an item that cannot be
- * sent fails `put` at once with `SerializationError` (Python's feeder thread prints it and drops it).
+ * it (an item already on its way to a consumer that ends before receiving it goes back to the front
+ * of the queue); an interrupted `get` (Effect interruption, `AbortSignal`, a timeout) loses nothing and
+ * keeps the order; a producer ended in the middle of its puts leaves whole items and a working queue;
+ * an item that cannot be sent fails `put` at once with `SerializationError` (Python's feeder thread
+ * prints it and drops it). `qsize` is exact (the owner counts), not approximate.
  *
  * @since 0.1.0
  */
