@@ -6,11 +6,15 @@
 import { assert, describe, expect, it, layer } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import { mkdtempSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -557,6 +561,107 @@ describe("Pool cancellation and backpressure", () => {
         expect(yield* Pool.map(pool, tasks.square, Array.from({ length: 20 }, (_, i) => i), { chunksize: 1 })).toEqual(
           Array.from({ length: 20 }, (_, i) => i * i)
         )
+      }), slow)
+  }
+})
+
+describe("Pool observability and services", () => {
+  /** Sum of a counter over every pool of a backend. */
+  const counter = (name: string, backend: string) =>
+    Effect.map(Metric.snapshot, (pairs) =>
+      pairs
+        .filter((p) =>
+          p.metricKey.name === name && p.metricKey.tags.some((t) => t.key === "backend" && t.value === backend)
+        )
+        .reduce((sum, p) => sum + ((p.metricState as { count?: number }).count ?? 0), 0))
+
+  it.scopedLive("metrics count submitted, completed and failed tasks and restarted workers", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 2, backend: "fiber", maxtasksperchild: 2 })
+      const before = {
+        submitted: yield* counter("effect_mp_pool_tasks_submitted", "fiber"),
+        completed: yield* counter("effect_mp_pool_tasks_completed", "fiber"),
+        failed: yield* counter("effect_mp_pool_tasks_failed", "fiber"),
+        restarts: yield* counter("effect_mp_pool_worker_restarts", "fiber")
+      }
+      yield* Pool.map(pool, tasks.square, [1, 2, 3, 4, 5, 6], { chunksize: 1 })
+      yield* Effect.flip(Pool.apply(pool, tasks.fail, ["x"]))
+      expect((yield* counter("effect_mp_pool_tasks_submitted", "fiber")) - before.submitted).toBe(7)
+      expect((yield* counter("effect_mp_pool_tasks_completed", "fiber")) - before.completed).toBe(6)
+      expect((yield* counter("effect_mp_pool_tasks_failed", "fiber")) - before.failed).toBe(1)
+      expect((yield* counter("effect_mp_pool_worker_restarts", "fiber")) - before.restarts).toBeGreaterThanOrEqual(2)
+    }))
+
+  it.scopedLive("with spans on, a call is a span below the caller's", () =>
+    Effect.gen(function*() {
+      const recorded: Array<{ name: string; parent: string | undefined }> = []
+      const base = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (name, parent, ...rest) => {
+          recorded.push({
+            name,
+            parent: Option.isSome(parent) && parent.value._tag === "Span" ? parent.value.name : undefined
+          })
+          return base.span(name, parent, ...rest)
+        },
+        context: (f, fiber) => base.context(f, fiber)
+      })
+      const pool = yield* Pool.make({ processes: 1, backend: "fiber", spans: true })
+      yield* Effect.gen(function*() {
+        yield* Pool.apply(pool, tasks.square, [2])
+        yield* Pool.map(pool, tasks.square, [1, 2])
+        yield* Stream.runDrain(Pool.imap(pool, tasks.square, [1]))
+      }).pipe(Effect.withSpan("caller"), Effect.withTracer(recording))
+      expect(recorded.filter((s) => s.name.startsWith("Pool."))).toEqual([
+        { name: "Pool.apply", parent: "caller" },
+        { name: "Pool.map", parent: "caller" },
+        { name: "Pool.imap", parent: "caller" }
+      ])
+      const quiet = yield* Pool.make({ processes: 1, backend: "fiber" })
+      recorded.length = 0
+      yield* Pool.apply(quiet, tasks.square, [2]).pipe(Effect.withTracer(recording))
+      expect(recorded).toEqual([])
+    }))
+
+  it.scopedLive("Pool.layerConfig takes its size and backend from Config", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.Pool
+      expect(pool.processes).toBe(3)
+      expect(pool.backend).toBe("fiber")
+      expect(yield* Pool.apply(pool, tasks.square, [5])).toBe(25)
+    }).pipe(
+      Effect.provide(
+        Pool.layerConfig({ prefix: "pool" }).pipe(
+          Layer.provide(Layer.setConfigProvider(
+            ConfigProvider.fromMap(new Map([["pool.processes", "3"], ["pool.backend", "fiber"]]))
+          ))
+        )
+      )
+    ))
+})
+
+describe("Pool transfer", () => {
+  for (const backend of backends) {
+    it.scopedLive(`${backend}: transfer moves buffers to a thread worker and back; otherwise they are copied`, () =>
+      Effect.gen(function*() {
+        const pool = yield* Pool.make({ processes: 1, backend })
+        const fill = (n: number) => {
+          const bytes = new Uint8Array(1 << 20)
+          for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096 + n) & 0xff
+          return bytes
+        }
+        const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+        const copied = fill(1)
+        const back = yield* Pool.apply(pool, tasks.echoBytes, [copied])
+        expect(same(back, fill(1))).toBe(true)
+        expect(copied.byteLength).toBe(1 << 20)
+        const moved = fill(2)
+        const movedBack = yield* Pool.apply(pool, tasks.echoBytes, [moved], { transfer: true })
+        expect(same(movedBack, fill(2))).toBe(true)
+        // Moved on the thread backend (the sender's view is detached); copied or shared elsewhere.
+        expect(moved.byteLength).toBe(backend === "thread" ? 0 : 1 << 20)
+        const chunks = yield* Pool.map(pool, tasks.echoBytes, [fill(3), fill(4)], { transfer: true, chunksize: 1 })
+        expect(same(chunks[0]!, fill(3)) && same(chunks[1]!, fill(4))).toBe(true)
       }), slow)
   }
 })

@@ -71,8 +71,11 @@ export interface IsolateRequest {
  */
 export interface ChildHandle {
   readonly pid: number | undefined
-  /** Sends a message to the child (dropped once it has exited). */
-  readonly send: (message: unknown) => void
+  /**
+   * Sends a message to the child (dropped once it has exited). `transfer`: buffers moved rather than
+   * copied (thread backend; the others copy).
+   */
+  readonly send: (message: unknown, transfer?: ReadonlyArray<ArrayBuffer>) => void
   readonly onMessage: (listener: (message: ChildMessage & { readonly raw?: unknown }) => void) => void
   readonly onExit: (listener: (exit: ChildExit) => void) => void
   /** Ask the child to end (SIGTERM; `worker.terminate()`; fiber interruption). */

@@ -107,13 +107,31 @@ export interface Options<I extends Task.Target = never> {
   readonly interruptGracePeriod?: Duration.DurationInput
   /** How long a worker has to exit after SIGTERM (terminate) before it is killed. Default 1 s. */
   readonly terminateGracePeriod?: Duration.DurationInput
+  /**
+   * A span per call (`Pool.apply`, `Pool.map`, `Pool.starmap`, `Pool.imap`), child of the caller's span,
+   * with the task and the backend as attributes. Off by default: a span costs far more than a tiny task.
+   */
+  readonly spans?: boolean
 }
 
 /**
  * @since 0.1.0
  * @category models
  */
-export interface MapOptions {
+export interface TransferOptions {
+  /**
+   * Thread backend: move the `ArrayBuffer`s of the arguments to the worker, and those of the result
+   * back, instead of copying them (the sender's buffers are detached). The other backends copy (process)
+   * or share (fiber).
+   */
+  readonly transfer?: boolean
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MapOptions extends TransferOptions {
   /** Items per task sent to a worker. Default as in Python: about four chunks per worker. */
   readonly chunksize?: number
   /** Called in the parent as items complete: `(done, total)`. */
@@ -138,7 +156,7 @@ export interface ImapOptions {
  * @since 0.1.0
  * @category models
  */
-export interface AsyncOptions<A, E> {
+export interface AsyncOptions<A, E> extends TransferOptions {
   readonly callback?: (value: A) => void | Effect.Effect<unknown>
   readonly errorCallback?: (error: E) => void | Effect.Effect<unknown>
 }
@@ -220,9 +238,15 @@ export const make: <I extends Task.Target = never>(
 export const apply: {
   <T extends Task.Target>(
     task: T,
-    args: Task.Args<T>
+    args: Task.Args<T>,
+    options?: TransferOptions
   ): (self: Pool) => Effect.Effect<Task.Success<T>, Failure<Task.Failure<T>>>
-  <T extends Task.Target>(self: Pool, task: T, args: Task.Args<T>): Effect.Effect<Task.Success<T>, Failure<Task.Failure<T>>>
+  <T extends Task.Target>(
+    self: Pool,
+    task: T,
+    args: Task.Args<T>,
+    options?: TransferOptions
+  ): Effect.Effect<Task.Success<T>, Failure<Task.Failure<T>>>
 } = calls.apply
 
 /**

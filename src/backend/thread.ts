@@ -39,8 +39,8 @@ export const startWorker = ({ entry, init, modules, name }: IsolateRequest): Chi
   }
   return {
     pid: process.pid,
-    send: (message) => {
-      if (exited === undefined) worker.postMessage(message)
+    send: (message, transfer) => {
+      if (exited === undefined) worker.postMessage(message, transfer as Array<WT.TransferListItem> | undefined)
     },
     onMessage: (listener) => {
       worker.on("message", listener)

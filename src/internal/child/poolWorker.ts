@@ -25,7 +25,7 @@ const resolve = async (ref: TaskRef) => {
 
 const start = (
   init: PoolInit,
-  post: (message: FromWorker | RpcMessage) => void,
+  post: (message: FromWorker | RpcMessage, transfer?: ReadonlyArray<ArrayBuffer>) => void,
   exit: (code: number) => void,
   drained?: () => Promise<void>
 ): Runner => {
@@ -66,7 +66,11 @@ const port = WT.parentPort as (WT.MessagePort & { close?: () => void }) | null
 if (threadInit !== undefined && port !== null) {
   // Deno's parentPort has no close(); libraries that call it would throw.
   if (typeof port.close !== "function") port.close = () => port.unref()
-  const runner = start(threadInit, (message) => port.postMessage(message), (code) => process.exit(code))
+  const runner = start(
+    threadInit,
+    (message, transfer) => port.postMessage(message, transfer as Array<WT.TransferListItem> | undefined),
+    (code) => process.exit(code)
+  )
   process.on("exit", () => runner.dying())
   port.on("message", (message: ToWorker | RpcMessage) => receive(runner, message))
 } else if (typeof process.send === "function") {

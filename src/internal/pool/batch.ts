@@ -5,7 +5,7 @@
  * `batchBudgetUs`: tiny jobs travel thousands per message, a long (or not yet measured) job travels
  * alone, and workers stay evenly loaded.
  */
-import type { DefMessage, ToWorker } from "../protocol/pool.ts"
+import { type DefMessage, JobFlag, type ToWorker } from "../protocol/pool.ts"
 import { JobState } from "./job.ts"
 import type { JobQueue } from "./jobQueue.ts"
 import { type WorkerSlot, WorkerState } from "./worker.ts"
@@ -28,11 +28,16 @@ export const plentyQueued = (queue: JobQueue, workers: number): boolean => {
 
 /**
  * Moves up to `limit` jobs from the queue to `w` and gives the message that carries them (with the
- * functions `w` has not been told about yet), or `undefined` when none was taken.
+ * functions `w` has not been told about yet, and the buffers to move), or `undefined` when none was taken.
  */
-export const packBatch = (queue: JobQueue, w: WorkerSlot, limit: number): ToWorker | undefined => {
+export const packBatch = (
+  queue: JobQueue,
+  w: WorkerSlot,
+  limit: number
+): { readonly message: ToWorker; readonly transfer: ReadonlyArray<ArrayBuffer> | undefined } | undefined => {
   const t: Array<unknown> = []
   let defs: Array<DefMessage> | undefined
+  let transfer: Array<ArrayBuffer> | undefined
   let cost = 0
   let count = 0
   while (count < limit) {
@@ -49,7 +54,11 @@ export const packBatch = (queue: JobQueue, w: WorkerSlot, limit: number): ToWork
       w.known.add(def.index)
       ;(defs ??= []).push([def.index, def.ref.module, def.ref.key])
     }
-    t.push(job.id, def.index, job.kind, job.payload)
+    if (job.transfer === undefined) t.push(job.id, def.index, job.kind, job.payload)
+    else {
+      t.push(job.id, def.index, job.kind | JobFlag.moveResult, job.payload)
+      ;(transfer ??= []).push(...job.transfer)
+    }
     w.inflight.push(job)
     cost += c
     count++
@@ -57,5 +66,5 @@ export const packBatch = (queue: JobQueue, w: WorkerSlot, limit: number): ToWork
   if (count === 0) return undefined
   w.assigned += count
   w.inflightCost += cost
-  return { _: "run", d: defs, t }
+  return { message: { _: "run", d: defs, t }, transfer }
 }

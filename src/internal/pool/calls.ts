@@ -1,14 +1,15 @@
 /**
- * The calls of a pool: `apply`, `map`, `starmap`, their async forms and the `imap` streams. Each call is
- * a group of jobs (`group.ts`) run to one outcome; interrupting the caller cancels the call's jobs and
- * waits until none of them runs.
+ * The calls of a pool: `apply`, `map`, `starmap`, their async forms and the `imap` streams, and
+ * `applyPromise` for the Promise facade. A one-job call has the lightest owner (`single.ts`); a map's
+ * chunks are a group (`group.ts`); an imap is a bounded stream (`imap.ts`). Interrupting a caller
+ * cancels its jobs and waits until none of them runs.
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
 import { SerializationError, type SpawnError, type ValueError } from "../../Errors.ts"
 import type * as Pool from "../../Pool.ts"
 import type * as Task from "../../Task.ts"
@@ -18,9 +19,10 @@ import { AsyncResultImpl } from "./asyncResult.ts"
 import { Group, type Progress } from "./group.ts"
 import { OneCall, offerOne } from "./single.ts"
 import * as Imap from "./imap.ts"
-import type { Def } from "./job.ts"
+import type { Def, Job } from "./job.ts"
 import { checkChunksize, defaultChunksize } from "./options.ts"
 import { impl, isPool, type PoolImpl } from "./pool.ts"
+import { collectBuffers } from "./transfer.ts"
 import { prepare, prepareItems } from "./wire.ts"
 
 const definition = (pool: PoolImpl, task: Task.Target): Effect.Effect<Def, SpawnError> => {
@@ -43,14 +45,37 @@ const runGroup = <A, E>(group: Group): Effect.Effect<A, E> =>
     return Effect.async<void>((stopped) => group.stop(() => stopped(Effect.void)))
   })
 
+/** A span for a call, when the pool was asked for spans. */
+const traced = <A, E, R>(pool: PoolImpl, name: string, task: Task.Target, effect: Effect.Effect<A, E, R>) =>
+  pool.spans
+    ? Effect.withSpan(effect, name, {
+      attributes: { "pool.backend": pool.backend, "pool.task": taskName(task) },
+      captureStackTrace: false
+    })
+    : effect
+
+const taskName = (task: Task.Target): string =>
+  typeof task === "function" ? task.name || "<anonymous>" : `${task.module}#${task.key}`
+
+/** `transfer: true` on the thread backend: the job's buffers move to the worker, its result's move back. */
+const moveBuffers = (pool: PoolImpl, job: Job): void => {
+  if (pool.backend === "thread") job.transfer = collectBuffers(job.payload)
+}
+
 /** Runs one call; interrupting the caller cancels its job and waits until it is not running. */
-const runOne = <A, E>(pool: PoolImpl, def: Def, payload: ReadonlyArray<unknown>): Effect.Effect<A, E> =>
+const runOne = <A, E>(
+  pool: PoolImpl,
+  def: Def,
+  payload: ReadonlyArray<unknown>,
+  transfer: boolean
+): Effect.Effect<A, E> =>
   Effect.async<A, E>((resume) => {
     const core = pool.core
     const refusal = core.refusal()
     if (refusal !== undefined) return resume(Exit.fail(refusal as E))
     const call = new OneCall()
     const job = core.job(def, JobKind.apply, payload, 1, call, 0)
+    if (transfer) moveBuffers(pool, job)
     call.done = (ok, value) => resume((ok ? Exit.succeed(value) : Exit.fail(value)) as Exit.Exit<A, E>)
     offerOne(core, job, undefined)
     return Effect.async<void>((stopped) => {
@@ -65,17 +90,20 @@ const mapGroup = (
   kind: JobKind,
   items: Array<unknown>,
   chunksize: number | undefined,
-  onProgress: Progress | undefined
+  onProgress: Progress | undefined,
+  transfer: boolean
 ): Effect.Effect<Group, SerializationError> =>
   Effect.suspend(() => {
     const size = chunksize ?? defaultChunksize(items.length, pool.processes)
-    const group = new Group(pool.core, true, onProgress)
+    const group = new Group(pool.core, onProgress)
     const jobs = []
     const toWire = prepareItems(pool.backend, kind)
     for (let at = 0, slot = 0; at < items.length; at += size, slot++) {
       const chunk = toWire(items.slice(at, at + size), at)
       if (chunk instanceof SerializationError) return Effect.fail(chunk)
-      jobs.push(pool.core.job(def, kind, chunk, chunk.length, group, slot))
+      const job = pool.core.job(def, kind, chunk, chunk.length, group, slot)
+      if (transfer) moveBuffers(pool, job)
+      jobs.push(job)
     }
     group.setJobs(jobs, items.length)
     return Effect.succeed(group)
@@ -84,24 +112,28 @@ const mapGroup = (
 export const apply: {
   <T extends Task.Target>(
     task: T,
-    args: Task.Args<T>
+    args: Task.Args<T>,
+    options?: Pool.TransferOptions
   ): (self: Pool.Pool) => Effect.Effect<Task.Success<T>, Pool.Failure<Task.Failure<T>>>
   <T extends Task.Target>(
     self: Pool.Pool,
     task: T,
-    args: Task.Args<T>
+    args: Task.Args<T>,
+    options?: Pool.TransferOptions
   ): Effect.Effect<Task.Success<T>, Pool.Failure<Task.Failure<T>>>
 } = dual(
   (args) => isPool(args[0]),
-  (self: Pool.Pool, task: Task.Target, args: ReadonlyArray<unknown>) =>
+  (self: Pool.Pool, task: Task.Target, args: ReadonlyArray<unknown>, options?: Pool.TransferOptions) =>
     Effect.suspend(() => {
       const pool = impl(self)
       const run = (def: Def) => {
         const payload = prepare(pool.backend, args ?? [], "args")
-        return payload instanceof SerializationError ? Effect.fail(payload) : runOne(pool, def, payload)
+        return payload instanceof SerializationError
+          ? Effect.fail(payload)
+          : runOne(pool, def, payload, options?.transfer === true)
       }
       const def = pool.core.def(task)
-      return def === undefined ? Effect.flatMap(definition(pool, task), run) : run(def)
+      return traced(pool, "Pool.apply", task, def === undefined ? Effect.flatMap(definition(pool, task), run) : run(def))
     })
 )
 
@@ -118,8 +150,16 @@ const mapLike = (kind: JobKind) =>
     const refusal = pool.core.refusal()
     if (refusal !== undefined) return yield* Effect.fail(refusal)
     const def = yield* definition(pool, task)
-    const group = yield* mapGroup(pool, def, kind, Array.from(items), options?.chunksize, options?.onProgress)
-    return yield* runGroup(group)
+    const group = yield* mapGroup(
+      pool,
+      def,
+      kind,
+      Array.from(items),
+      options?.chunksize,
+      options?.onProgress,
+      options?.transfer === true
+    )
+    return yield* traced(pool, kind === JobKind.map ? "Pool.map" : "Pool.starmap", task, runGroup(group))
   })
 
 export const map: {
@@ -218,7 +258,8 @@ const startAsyncOne = <A, E>(
   pool: PoolImpl,
   def: Def,
   payload: ReadonlyArray<unknown>,
-  options: Pool.AsyncOptions<A, E> | undefined
+  options: Pool.AsyncOptions<A, E> | undefined,
+  transfer: boolean
 ): Effect.Effect<Pool.AsyncResult<A, E>> => {
   const result = new AsyncResultImpl<A, E>()
   const deliver = deliverTo(pool, result, options)
@@ -226,6 +267,7 @@ const startAsyncOne = <A, E>(
   call.done = (ok, value) => deliver((ok ? Exit.succeed(value) : Exit.fail(value)) as Exit.Exit<A, E>)
   const core = pool.core
   const job = core.job(def, JobKind.apply, payload, 1, call, 0)
+  if (transfer) moveBuffers(pool, job)
   let wake: (() => void) | undefined
   let offered = offerOne(core, job, () => {
     offered = true
@@ -271,7 +313,7 @@ export const applyAsync: {
         const payload = prepare(pool.backend, args ?? [], "args")
         return payload instanceof SerializationError
           ? Effect.fail(payload)
-          : startAsyncOne(pool, def, payload, options)
+          : startAsyncOne(pool, def, payload, options, options?.transfer === true)
       }
       const def = pool.core.def(task)
       return def === undefined ? Effect.flatMap(definition(pool, task), submit) : submit(def)
@@ -291,7 +333,15 @@ const mapAsyncLike = (kind: JobKind) =>
     const refusal = pool.core.refusal()
     if (refusal !== undefined) return yield* Effect.fail(refusal)
     const def = yield* definition(pool, task)
-    const group = yield* mapGroup(pool, def, kind, Array.from(items), options?.chunksize, options?.onProgress)
+    const group = yield* mapGroup(
+      pool,
+      def,
+      kind,
+      Array.from(items),
+      options?.chunksize,
+      options?.onProgress,
+      options?.transfer === true
+    )
     return yield* startAsyncGroup(pool, group, options)
   })
 
@@ -352,7 +402,7 @@ const imapLike = (ordered: boolean) =>
 ): Stream.Stream<unknown, unknown, unknown> => {
   const pool = impl(self)
   const toWire = prepareItems(pool.backend, JobKind.map)
-  return Imap.stream(
+  const stream = Imap.stream(
     {
       core: pool.core,
       kind: JobKind.map,
@@ -367,6 +417,12 @@ const imapLike = (ordered: boolean) =>
     Effect.zipRight(checkChunksize(options?.chunksize), definition(pool, task)),
     input
   )
+  return pool.spans
+    ? Stream.withSpan(stream, ordered ? "Pool.imap" : "Pool.imapUnordered", {
+      attributes: { "pool.backend": pool.backend, "pool.task": taskName(task) },
+      captureStackTrace: false
+    })
+    : stream
 }
 
 export const imap: {
@@ -411,18 +467,20 @@ export const applyPromise = <A>(
   self: Pool.Pool,
   task: Task.Target,
   args: ReadonlyArray<unknown>,
-  signal?: AbortSignal
+  options?: { readonly signal?: AbortSignal | undefined; readonly transfer?: boolean | undefined }
 ): Promise<A> =>
   new Promise<A>((resolve, reject) => {
     const pool = impl(self)
     const refusal = pool.core.refusal()
     if (refusal !== undefined) return reject(refusal)
+    const signal = options?.signal
     if (signal?.aborted) return reject(signal.reason)
+    const transfer = options?.transfer === true
     const def = pool.core.def(task)
-    if (def !== undefined) return submitPromise(pool, def, args, signal, resolve, reject)
+    if (def !== undefined) return submitPromise(pool, def, args, signal, transfer, resolve, reject)
     void Effect.runPromiseExit(definition(pool, task)).then((exit) =>
       exit._tag === "Success"
-        ? submitPromise(pool, exit.value, args, signal, resolve, reject)
+        ? submitPromise(pool, exit.value, args, signal, transfer, resolve, reject)
         : reject(Cause.squash(exit.cause))
     )
   })
@@ -432,6 +490,7 @@ const submitPromise = <A>(
   def: Def,
   args: ReadonlyArray<unknown>,
   signal: AbortSignal | undefined,
+  transfer: boolean,
   resolve: (a: A) => void,
   reject: (e: unknown) => void
 ): void => {
@@ -440,6 +499,7 @@ const submitPromise = <A>(
   const core = pool.core
   const call = new OneCall()
   const job = core.job(def, JobKind.apply, payload, 1, call, 0)
+  if (transfer) moveBuffers(pool, job)
   if (signal === undefined) {
     call.done = (ok, value) => (ok ? resolve(value as A) : reject(value))
   } else {

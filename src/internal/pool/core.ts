@@ -186,10 +186,10 @@ export class PoolCore {
 
   private send(w: WorkerSlot, share: number): boolean {
     const max = this.config.maxtasksperchild
-    const message = packBatch(this.queue, w, Math.min(share, maxBatch, max === undefined ? Infinity : max - w.assigned))
-    if (message === undefined) return false
+    const batch = packBatch(this.queue, w, Math.min(share, maxBatch, max === undefined ? Infinity : max - w.assigned))
+    if (batch === undefined) return false
     w.setReferenced(true)
-    w.handle.send(message)
+    w.handle.send(batch.message, batch.transfer)
     if (max !== undefined && w.assigned >= max && w.state !== WorkerState.retiring) {
       w.state = WorkerState.retiring
       this.requestSpawn(false, undefined)

@@ -1,6 +1,6 @@
 /**
- * The jobs of one call (`apply`, `map`, `starmap` and their async forms) and its one outcome: the
- * value (the chunks' results put back together in input order), or the first error. On the first
+ * The jobs of one `map` or `starmap` call (or their async forms) and its one outcome: the chunks'
+ * results put back together in input order, or the first error. On the first
  * error the call's other jobs are cancelled and the outcome waits until none of them is still running,
  * so that a failed or interrupted call never leaves work behind it.
  *
@@ -27,12 +27,10 @@ export class Group implements Owner {
   private stopped = false
   private complete: ((exit: Exit.Exit<unknown, unknown>) => void) | undefined
   private offeredCallback: (() => void) | undefined
-  private readonly flatten: boolean
   private readonly onProgress: Progress | undefined
 
-  constructor(core: PoolCore, flatten: boolean, onProgress: Progress | undefined) {
+  constructor(core: PoolCore, onProgress: Progress | undefined) {
     this.core = core
-    this.flatten = flatten
     this.onProgress = onProgress
   }
 
@@ -52,7 +50,7 @@ export class Group implements Owner {
     this.offeredCallback = offered
     const refusal = this.core.refusal()
     if (refusal !== undefined) return this.finish(Exit.fail(refusal))
-    if (this.jobs.length === 0) return this.finish(Exit.succeed(this.flatten ? [] : undefined))
+    if (this.jobs.length === 0) return this.finish(Exit.succeed([]))
     this.submitting = true
     this.core.openSubmission()
     this.pump()
@@ -89,7 +87,7 @@ export class Group implements Owner {
       this.onProgress(this.done, this.items)
     }
     if (--this.remaining === 0) {
-      this.finish(Exit.succeed(this.flatten ? concat(this.results, this.items) : this.results[0]))
+      this.finish(Exit.succeed(concat(this.results, this.items)))
     }
   }
 

@@ -43,6 +43,8 @@ export class Job {
   worker: WorkerSlot | undefined = undefined
   /** Times put back in the queue after its worker died unasked. */
   requeued = 0
+  /** Buffers of the payload to move to a thread worker, and whether the result's come back moved. */
+  transfer: ReadonlyArray<ArrayBuffer> | undefined = undefined
   /** Estimated cost when sent (the worker's load is counted with it). */
   sentCost = 0
 

@@ -17,6 +17,7 @@ export interface RawOptions {
   readonly restart?: Schedule.Schedule<unknown, unknown> | undefined
   readonly interruptGracePeriod?: Duration.DurationInput | undefined
   readonly terminateGracePeriod?: Duration.DurationInput | undefined
+  readonly spans?: boolean | undefined
 }
 
 export interface Checked {
@@ -27,6 +28,7 @@ export interface Checked {
   readonly restart: Schedule.Schedule<unknown, unknown>
   readonly interruptGraceMs: number
   readonly terminateGraceMs: number
+  readonly spans: boolean
 }
 
 const isPositiveInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 1
@@ -62,7 +64,8 @@ export const check = (options: RawOptions | undefined, defaultBackend: BackendNa
       maxQueue: o.maxQueue ?? Infinity,
       restart: o.restart ?? defaultRestart,
       interruptGraceMs: Duration.toMillis(o.interruptGracePeriod ?? Duration.millis(100)),
-      terminateGraceMs: Duration.toMillis(o.terminateGracePeriod ?? Duration.seconds(1))
+      terminateGraceMs: Duration.toMillis(o.terminateGracePeriod ?? Duration.seconds(1)),
+      spans: o.spans ?? false
     })
   })
 

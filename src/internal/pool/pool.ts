@@ -34,11 +34,13 @@ export class PoolImpl implements Pool.Pool {
   readonly processes: number
   readonly backend: BackendName
   readonly runCallback: (effect: Effect.Effect<void>) => void
-  constructor(core: PoolCore, runCallback: (effect: Effect.Effect<void>) => void) {
+  readonly spans: boolean
+  constructor(core: PoolCore, runCallback: (effect: Effect.Effect<void>) => void, spans: boolean) {
     this.core = core
     this.processes = core.config.processes
     this.backend = core.config.backend
     this.runCallback = runCallback
+    this.spans = spans
   }
   pipe() {
     return pipeArguments(this, arguments)
@@ -113,7 +115,7 @@ export const make = <I extends Task.Target = never>(
     const run = Runtime.runFork(runtime)
     const pool: PoolImpl = new PoolImpl(core, (effect) => {
       FiberSet.unsafeAdd(callbacks, run(effect))
-    })
+    }, config.spans)
     return pool
   })
 

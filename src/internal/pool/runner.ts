@@ -12,14 +12,16 @@
 import { setImmediate } from "node:timers"
 import { encodeError } from "../protocol/errors.ts"
 import { decodeHandles, encodeHandles } from "../protocol/handle.ts"
-import { type FromWorker, JobKind, Signal, Status, type ToWorker } from "../protocol/pool.ts"
+import { type FromWorker, JobFlag, JobKind, Signal, Status, type ToWorker } from "../protocol/pool.ts"
 import type { TaskRef } from "../protocol/messages.ts"
 import { findUnsendable } from "../protocol/sendable.ts"
+import { collectBuffers } from "./transfer.ts"
 
 type Fn = (...args: ReadonlyArray<any>) => unknown
 
 export interface RunnerHost {
-  readonly post: (message: FromWorker) => void
+  /** Posts to the parent; `transfer`: buffers to move (thread workers). */
+  readonly post: (message: FromWorker, transfer?: ReadonlyArray<ArrayBuffer>) => void
   readonly exit: (code: number) => void
   /** The function a def names (it may have to import its module). */
   readonly resolve: (ref: TaskRef, index: number) => Fn | Promise<Fn>
@@ -88,6 +90,8 @@ export class Runner {
   private head = 0
   private readonly cancelled = new Set<number>()
   private out: Array<unknown> = []
+  /** Buffers of results to move back (jobs sent with `transfer`). */
+  private outTransfer: Array<ArrayBuffer> | undefined = undefined
   private busyMs = 0
   /** Since when running time has not been counted in `busyMs`. */
   private mark = 0
@@ -191,7 +195,8 @@ export class Runner {
         }
       }
       const def = jobs[at + 1] as number
-      const kind = jobs[at + 2] as JobKind
+      const wireKind = jobs[at + 2] as number
+      const kind = (wireKind & JobFlag.kindMask) as JobKind
       const payload = jobs[at + 3] as ReadonlyArray<unknown>
       jobs[at + 3] = undefined
       this.head = at + 4
@@ -212,11 +217,12 @@ export class Runner {
       if (this.cancelled.size > 0) this.cancelled.delete(id)
       if (signals !== undefined) Atomics.store(signals, Signal.running, 0)
       if (this.stopped) return
-      this.push(
-        id,
-        outcome.status,
-        this.host.handles && outcome.status === Status.ok ? encodeResult(kind, outcome.value) : outcome.value
-      )
+      const value = this.host.handles && outcome.status === Status.ok ? encodeResult(kind, outcome.value) : outcome.value
+      this.push(id, outcome.status, value)
+      if ((wireKind & JobFlag.moveResult) !== 0 && outcome.status === Status.ok) {
+        const buffers = collectBuffers(value)
+        if (buffers.length > 0) (this.outTransfer ??= []).push(...buffers)
+      }
       if (now() - sliceStart > sliceMs) sliceStart = await this.pause()
       if (this.head > 65536 && this.head * 2 > this.jobs.length) {
         this.jobs = this.jobs.slice(this.head)
@@ -340,10 +346,12 @@ export class Runner {
     this.mark = t
     const r = this.out
     const us = Math.round(this.busyMs * 1000)
+    const transfer = this.outTransfer
     this.out = []
+    this.outTransfer = undefined
     this.busyMs = 0
     try {
-      this.host.post({ _: "done", r, us })
+      this.host.post({ _: "done", r, us }, transfer)
     } catch {
       // A result that cannot be cloned: find it, send an error in its place, send the rest.
       for (let i = 0; i < r.length; i += 3) {
@@ -354,7 +362,7 @@ export class Runner {
           r[i + 2] = unsendableError(bad)
         }
       }
-      this.host.post({ _: "done", r, us })
+      this.host.post({ _: "done", r, us }, transfer)
     }
   }
 }

@@ -29,6 +29,9 @@ export interface PoolInit {
 export const JobKind = { apply: 0, map: 1, starmap: 2 } as const
 export type JobKind = (typeof JobKind)[keyof typeof JobKind]
 
+/** Flags added to a job's kind on the wire. `moveResult`: transfer the result's buffers back. */
+export const JobFlag = { kindMask: 3, moveResult: 8 } as const
+
 /** A job's outcome. `fail` is an Effect failure, `die` a thrown error; both carry an `EncodedError`. */
 export const Status = { ok: 0, fail: 1, die: 2, cancelled: 3 } as const
 export type Status = (typeof Status)[keyof typeof Status]
