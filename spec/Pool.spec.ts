@@ -30,6 +30,7 @@ import {
   ValueError
 } from "../src/Errors.ts"
 import * as Pool from "../src/Pool.ts"
+import type * as Task from "../src/Task.ts"
 import { hiddenTask, Insufficient, tasks } from "./fixtures/pool-tasks.ts"
 
 const backends = ["thread", "process", "fiber"] as const
@@ -38,6 +39,8 @@ const isolates = ["thread", "process"] as const
 
 /** Tests that start several pools or replace workers: starting an isolate can take seconds on a busy machine. */
 const slow = 180_000
+const isBun = "Bun" in globalThis
+const isDeno = "Deno" in globalThis
 
 /** A fresh directory for the traces tasks leave (`mark`). */
 const traceDir = () => mkdtempSync(join(tmpdir(), "emp-pool-"))
@@ -456,6 +459,33 @@ describe("Pool workers' lives", () => {
       }), slow)
   }
 
+  /**
+   * Submits tasks 0..7 of `task` (which crashes its worker at 3) and gives the errors of those that
+   * failed; every other one must give `i * i`.
+   */
+  const throughCrash = (pool: Pool.Pool, task: Task.Target, ...more: ReadonlyArray<unknown>) =>
+    Effect.gen(function*() {
+      const results = yield* Effect.forEach(
+        [0, 1, 2, 3, 4, 5, 6, 7],
+        (i) => Pool.applyAsync(pool, task, [i, ...more])
+      )
+      const failures = new Map<number, ProcessExited>()
+      for (const [i, result] of results.entries()) {
+        const either = yield* Effect.either(result.get({ timeout: "60 seconds" }))
+        if (Either.isRight(either)) {
+          expect(either.right).toBe(i * i)
+          continue
+        }
+        const error = either.left
+        assert(error instanceof ProcessExited, `task ${i}: ${String(error)}`)
+        expect(error.process).toMatch(/^PoolWorker-/)
+        failures.set(i, error)
+      }
+      expect(failures.has(3)).toBe(true)
+      expect(failures.size).toBeLessThan(8)
+      return failures
+    })
+
   for (const backend of isolates) {
     const kills = backend === "process" ? (["exit", "kill"] as const) : (["exit"] as const)
     for (const how of kills) {
@@ -464,33 +494,14 @@ describe("Pool workers' lives", () => {
         () =>
           Effect.gen(function*() {
             const pool = yield* Pool.make({ processes: 2, backend })
-            const results = yield* Effect.forEach(
-              [0, 1, 2, 3, 4, 5, 6, 7],
-              (i) => Pool.applyAsync(pool, tasks.dieAt, [i, how])
-            )
-            const failures: Array<number> = []
-            for (const [i, result] of results.entries()) {
-              const either = yield* Effect.either(result.get({ timeout: "30 seconds" }))
-              if (Either.isRight(either)) {
-                expect(either.right).toBe(i * i)
-                continue
-              }
-              const error = either.left
-              assert(error instanceof ProcessExited, `task ${i}: ${String(error)}`)
+            const failures = yield* throughCrash(pool, tasks.dieAt, how)
+            for (const error of failures.values()) {
               expect(error.exitCode).toBe(how === "kill" ? -9 : 9)
               expect(error.signal).toBe(how === "kill" ? "SIGKILL" : null)
-              expect(error.process).toMatch(/^PoolWorker-/)
-              failures.push(i)
             }
-            if (how === "exit") {
-              // The worker said which task it was in: only that one fails.
-              expect(failures).toEqual([3])
-            } else {
-              // Killed by a signal, a process cannot say which task it was in: the tasks it held fail
-              // (those the other worker ran do not).
-              expect(failures).toContain(3)
-              expect(failures.length).toBeLessThan(8)
-            }
+            // The worker said which task it was in: only that one fails. Killed by a signal, a process
+            // cannot say which task it was in: the tasks it held fail (those the other worker ran do not).
+            if (how === "exit") expect([...failures.keys()]).toEqual([3])
             // A map that meets the crash fails with it; the pool still serves.
             const mapError = yield* Effect.flip(Pool.map(pool, tasks.dieAt, [1, 2, 3, 4], { chunksize: 1 }))
             assert(mapError instanceof ProcessExited)
@@ -499,7 +510,59 @@ describe("Pool workers' lives", () => {
         slow
       )
     }
+
+    // Bun ignores resourceLimits, and Deno loses a thread that runs out: there the pool refuses them.
+    it.scopedLive.skipIf(isBun || (isDeno && backend === "thread"))(
+      `${backend}: a worker over its resourceLimits fails its task with ProcessExited; the pool goes on`,
+      () =>
+        Effect.gen(function*() {
+          const pool = yield* Pool.make({ processes: 2, backend, resourceLimits: { maxOldGenerationSizeMb: 64 } })
+          const failures = yield* throughCrash(pool, tasks.hogAt)
+          const error = failures.get(3)!
+          if (backend === "thread") {
+            // Results computed and not yet sent when the worker ran out are lost with it: they fail too.
+            expect(Math.max(...failures.keys())).toBe(3)
+            expect(error.exitCode).toBe(1)
+            expect(error.reason).toBe("out of memory (resourceLimits)")
+            expect(error.message).toMatch(/out of memory/)
+          } else {
+            // V8 aborts the process (Node: SIGABRT; Deno: SIGTRAP).
+            expect(error.signal).not.toBeNull()
+            expect(error.exitCode).toBeLessThan(0)
+          }
+          expect(yield* Pool.map(pool, tasks.square, [1, 2, 3])).toEqual([1, 4, 9])
+        }),
+      slow
+    )
   }
+
+  it.scopedLive("process: a worker that crashes natively (abort) fails its tasks with ProcessExited SIGABRT", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ processes: 2, backend: "process" })
+      const failures = yield* throughCrash(pool, tasks.abortAt)
+      for (const error of failures.values()) {
+        expect(error.signal).toBe("SIGABRT")
+        expect(error.exitCode).toBe(-6)
+      }
+      expect(yield* Pool.map(pool, tasks.square, [1, 2, 3])).toEqual([1, 4, 9])
+    }), slow)
+
+  it.effect("resourceLimits must be positive numbers", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.scoped(Pool.make({ processes: 1, resourceLimits: { maxOldGenerationSizeMb: -1 } }))
+      )
+      expect(error.message).toBe("resourceLimits.maxOldGenerationSizeMb must be a positive number (got -1)")
+    }))
+
+  it.effect.runIf(isBun || isDeno)("resourceLimits a runtime cannot enforce are refused at make", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.scoped(Pool.make({ processes: 1, backend: "thread", resourceLimits: { maxOldGenerationSizeMb: 64 } }))
+      )
+      expect(error).toBeInstanceOf(ValueError)
+      expect(error.message).toMatch(isBun ? /Bun does not enforce/ : /Deno does not report/)
+    }))
 })
 
 describe("Pool cancellation and backpressure", () => {

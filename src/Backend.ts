@@ -33,6 +33,23 @@ export type BackendName = "process" | "thread" | "fiber"
 export interface ChildExit {
   readonly code: number | null
   readonly signal: string | null
+  /** Why the runtime ended it, when it said (a thread over its `resourceLimits`: "out of memory"). */
+  readonly reason?: string
+}
+
+/**
+ * Memory limits of a worker's JavaScript engine, as `worker_threads` takes them. Threads honour all of
+ * them on Node (Deno enforces them but does not report a thread that runs out mid-task; Bun ignores
+ * them); a process child honours `maxOldGenerationSizeMb` on Node and Deno (as `--max-old-space-size`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResourceLimits {
+  readonly maxOldGenerationSizeMb?: number
+  readonly maxYoungGenerationSizeMb?: number
+  readonly codeRangeSizeMb?: number
+  readonly stackSizeMb?: number
 }
 
 /**
@@ -60,6 +77,7 @@ export interface IsolateRequest {
   readonly init: unknown
   readonly modules: ReadonlyArray<string>
   readonly name: string
+  readonly resourceLimits?: ResourceLimits | undefined
 }
 
 /**

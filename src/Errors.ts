@@ -57,10 +57,13 @@ export class ProcessExited extends Schema.TaggedError<ProcessExited>()("ProcessE
   process: Schema.String,
   pid: Schema.optional(Schema.Number),
   exitCode: Schema.Number,
-  signal: Schema.NullOr(Schema.String)
+  signal: Schema.NullOr(Schema.String),
+  /** Why, when the runtime said: "out of memory (resourceLimits)". */
+  reason: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `${this.process} exited with code ${this.exitCode}${this.signal === null ? "" : ` (${this.signal})`}`
+    const why = [this.signal, this.reason].filter((x) => x !== null && x !== undefined)
+    return `${this.process} exited with code ${this.exitCode}${why.length === 0 ? "" : ` (${why.join(", ")})`}`
   }
 }
 

@@ -34,7 +34,7 @@ import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { BackendName } from "./Backend.ts"
+import type { BackendName, ResourceLimits } from "./Backend.ts"
 import type {
   DaemonError,
   PoolBroken,
@@ -112,6 +112,13 @@ export interface Options<I extends Task.Target = never> {
    * with the task and the backend as attributes. Off by default: a span costs far more than a tiny task.
    */
   readonly spans?: boolean
+  /**
+   * Memory limits of each worker: all of them for thread workers on Node; the old-generation size for
+   * process workers on Node and Deno. A worker that runs out fails the tasks it held with
+   * `ProcessExited` and is replaced. Where the runtime cannot enforce them (Bun; threads on Deno, which
+   * lose a worker that runs out without a word) `make` fails with a `ValueError` rather than hang later.
+   */
+  readonly resourceLimits?: ResourceLimits
 }
 
 /**

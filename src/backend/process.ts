@@ -12,8 +12,10 @@ import { childEntry, tsxModules } from "../internal/runtime.ts"
 import { spawnFailure } from "./spawnError.ts"
 
 /** Forks `entry` and sends it `init` as its first message. */
-export const forkIsolate = ({ entry, init, modules, name }: IsolateRequest): ChildHandle => {
+export const forkIsolate = ({ entry, init, modules, name, resourceLimits }: IsolateRequest): ChildHandle => {
   const execArgv = needsTsx(entry.href, ...modules) ? ["--import", tsxModules().loader] : []
+  const heapMb = resourceLimits?.maxOldGenerationSizeMb
+  if (heapMb !== undefined) execArgv.push(`--max-old-space-size=${heapMb}`)
   let child: CP.ChildProcess
   try {
     child = CP.fork(fileURLToPath(entry), [], {

@@ -15,23 +15,26 @@ const tsxBootstrap = (entry: URL): string =>
   }) })`
 
 /** Starts a worker thread on `entry`, which finds `init` in `workerData[workerDataKey]`. */
-export const startWorker = ({ entry, init, modules, name }: IsolateRequest): ChildHandle => {
-  const workerData = { [workerDataKey]: init }
+export const startWorker = ({ entry, init, modules, name, resourceLimits }: IsolateRequest): ChildHandle => {
+  const options = { workerData: { [workerDataKey]: init }, ...(resourceLimits === undefined ? {} : { resourceLimits }) }
   let worker: WT.Worker
   try {
     worker = needsTsx(entry.href, ...modules)
-      ? new WT.Worker(tsxBootstrap(entry), { eval: true, workerData })
-      : new WT.Worker(entry, { workerData })
+      ? new WT.Worker(tsxBootstrap(entry), { eval: true, ...options })
+      : new WT.Worker(entry, options)
   } catch (cause) {
     throw spawnFailure(`thread ${name}`, cause)
   }
   let exited: ChildExit | undefined
+  let reason: string | undefined
   const exitListeners: Array<(exit: ChildExit) => void> = []
-  worker.on("error", () => {
-    // an uncaught error ends the worker with exit code 1; the exit event reports it
+  worker.on("error", (error: Error & { code?: string }) => {
+    // An uncaught error ends the worker with exit code 1; the exit event reports it. Running out of
+    // its resourceLimits ends it the same way: say so.
+    if (error?.code === "ERR_WORKER_OUT_OF_MEMORY") reason = "out of memory (resourceLimits)"
   })
   worker.on("exit", (code) => {
-    exited = { code, signal: null }
+    exited = reason === undefined ? { code, signal: null } : { code, signal: null, reason }
     for (const listener of exitListeners) listener(exited)
   })
   const stop = () => {

@@ -10,6 +10,9 @@
  * receives the Effect handle (typed `QueueHandle<A>`, `LockHandle` …): an Effect task uses it with the
  * Effect API, a plain async task wraps it with `X.from(handle)` at its start.
  *
+ * A `Pool` is made with `await createPool(…)` and terminated by `terminate()` or `await using`; its
+ * `imap`/`imapUnordered` are async iterables.
+ *
  * @since 0.1.0
  */
 
@@ -27,6 +30,8 @@ export * from "./Event.ts"
 export * from "./Lock.ts"
 /** @since 0.1.0 */
 export * from "./Pipe.ts"
+/** @since 0.1.0 */
+export * from "./Pool.ts"
 /** @since 0.1.0 */
 export * from "./Process.ts"
 /** @since 0.1.0 */

@@ -4,7 +4,7 @@
  * cycle. The Effect API (`pool.ts`) drives it; the supervisor fiber there decides when a replacement
  * starts.
  */
-import type { BackendName, ChildExit } from "../../Backend.ts"
+import type { BackendName, ChildExit, ResourceLimits } from "../../Backend.ts"
 import { PoolBroken, PoolClosed, ProcessExited, SpawnError } from "../../Errors.ts"
 import type { TaskRef } from "../protocol/messages.ts"
 import { type FromWorker, Signal, Status } from "../protocol/pool.ts"
@@ -28,6 +28,7 @@ export interface CoreConfig {
   readonly maxQueue: number
   readonly interruptGraceMs: number
   readonly terminateGraceMs: number
+  readonly resourceLimits: ResourceLimits | undefined
   readonly initializer:
     | {
       readonly ref: TaskRef
@@ -220,6 +221,7 @@ export class PoolCore {
       ppid: this.config.ppid,
       initializer: init === undefined ? undefined : { ref: init.ref, fn: init.fn, args: init.args },
       modules: this.config.modules,
+      resourceLimits: this.config.resourceLimits,
       lookup: (index) => this.defs.at(index)?.fn,
       onMessage: (w, message) => this.onMessage(w, message),
       onExit: (w, exit) => this.onExit(w, exit)
@@ -357,7 +359,8 @@ export class PoolCore {
       process: w.name,
       exitCode,
       signal: exit.signal,
-      ...(w.handle.pid === undefined ? {} : { pid: w.handle.pid })
+      ...(w.handle.pid === undefined ? {} : { pid: w.handle.pid }),
+      ...(exit.reason === undefined ? {} : { reason: exit.reason })
     })
   }
 

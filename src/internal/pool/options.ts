@@ -4,10 +4,10 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import type { BackendName } from "../../Backend.ts"
+import type { BackendName, ResourceLimits } from "../../Backend.ts"
 import { ValueError } from "../../Errors.ts"
 import { isBackend } from "../../Backend.ts"
-import { cpuCount } from "../runtime.ts"
+import { cpuCount, runtime } from "../runtime.ts"
 
 export interface RawOptions {
   readonly processes?: number | undefined
@@ -18,6 +18,7 @@ export interface RawOptions {
   readonly interruptGracePeriod?: Duration.DurationInput | undefined
   readonly terminateGracePeriod?: Duration.DurationInput | undefined
   readonly spans?: boolean | undefined
+  readonly resourceLimits?: ResourceLimits | undefined
 }
 
 export interface Checked {
@@ -29,6 +30,7 @@ export interface Checked {
   readonly interruptGraceMs: number
   readonly terminateGraceMs: number
   readonly spans: boolean
+  readonly resourceLimits: ResourceLimits | undefined
 }
 
 const isPositiveInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 1
@@ -40,6 +42,19 @@ const isPositiveInt = (n: unknown): n is number => typeof n === "number" && Numb
 export const defaultRestart: Schedule.Schedule<unknown, unknown> = Schedule.exponential("10 millis").pipe(
   Schedule.intersect(Schedule.recurs(5))
 )
+
+/**
+ * Why this runtime cannot keep a worker of `backend` within memory limits, if it cannot: Bun ignores
+ * them, and Deno ends a thread that runs out while it runs a task without telling anyone (the pool
+ * would wait for it forever).
+ */
+const limitsUnsupported = (backend: BackendName): string | undefined => {
+  if (runtime === "bun") return "Bun does not enforce memory limits on workers"
+  if (runtime === "deno" && backend === "thread") {
+    return "Deno does not report a worker thread that runs out of memory; use the \"process\" backend"
+  }
+  return undefined
+}
 
 export const check = (options: RawOptions | undefined, defaultBackend: BackendName): Effect.Effect<Checked, ValueError> =>
   Effect.suspend(() => {
@@ -57,15 +72,25 @@ export const check = (options: RawOptions | undefined, defaultBackend: BackendNa
     if (o.backend !== undefined && !isBackend(o.backend)) {
       return fail(`backend must be "thread", "process" or "fiber" (got ${String(o.backend)})`)
     }
+    const badLimit = Object.entries(o.resourceLimits ?? {}).find(([, v]) => !(typeof v === "number" && v > 0))
+    if (badLimit !== undefined) {
+      return fail(`resourceLimits.${badLimit[0]} must be a positive number (got ${String(badLimit[1])})`)
+    }
+    const backend = o.backend ?? defaultBackend
+    if (o.resourceLimits !== undefined && backend !== "fiber") {
+      const unsupported = limitsUnsupported(backend)
+      if (unsupported !== undefined) return fail(`resourceLimits: ${unsupported}`)
+    }
     return Effect.succeed({
       processes: o.processes ?? cpuCount(),
-      backend: o.backend ?? defaultBackend,
+      backend,
       maxtasksperchild: o.maxtasksperchild,
       maxQueue: o.maxQueue ?? Infinity,
       restart: o.restart ?? defaultRestart,
       interruptGraceMs: Duration.toMillis(o.interruptGracePeriod ?? Duration.millis(100)),
       terminateGraceMs: Duration.toMillis(o.terminateGracePeriod ?? Duration.seconds(1)),
-      spans: o.spans ?? false
+      spans: o.spans ?? false,
+      resourceLimits: o.resourceLimits
     })
   })
 

@@ -92,6 +92,7 @@ export const make = <I extends Task.Target = never>(
         maxQueue: config.maxQueue,
         interruptGraceMs: config.interruptGraceMs,
         terminateGraceMs: config.terminateGraceMs,
+        resourceLimits: config.resourceLimits,
         initializer,
         ppid: parent.pid,
         poolNumber,

@@ -2,7 +2,7 @@
  * One worker of a pool as the parent sees it: its handle, the jobs it holds (in the order it runs
  * them), and where it is in its life.
  */
-import type { BackendName, ChildExit, ChildHandle } from "../../Backend.ts"
+import type { BackendName, ChildExit, ChildHandle, ResourceLimits } from "../../Backend.ts"
 import { forkIsolate } from "../../backend/process.ts"
 import { startWorker } from "../../backend/thread.ts"
 import { type LiveChild, liveChildren } from "../children.ts"
@@ -78,6 +78,7 @@ export interface SpawnOptions {
   readonly initializer: { readonly ref: TaskRef; readonly fn: Fn; readonly args: ReadonlyArray<unknown> } | undefined
   /** Modules the worker will import (tsx decides on them on Node). */
   readonly modules: ReadonlyArray<string>
+  readonly resourceLimits: ResourceLimits | undefined
   /** The function of a def (fiber backend). */
   readonly lookup: (index: number) => Fn | undefined
   readonly onMessage: (w: WorkerSlot, message: FromWorker) => void
@@ -113,7 +114,7 @@ export const spawnWorker = (options: SpawnOptions): WorkerSlot => {
       : { task: options.initializer.ref, args: options.initializer.args },
     signals: shared
   }
-  const request = { entry, init, modules: options.modules, name: options.name }
+  const request = { entry, init, modules: options.modules, name: options.name, resourceLimits: options.resourceLimits }
   const handle = options.backend === "thread" ? startWorker(request) : forkIsolate(request)
   handle.unref()
   w = new WorkerSlot(options.name, handle, shared === undefined ? undefined : new Int32Array(shared))
