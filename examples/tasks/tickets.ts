@@ -4,7 +4,7 @@
  *
  * Every child imports this module: it imports the modules it uses, not the barrels, to start faster.
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, renameSync, writeFileSync } from "node:fs"
 import * as Effect from "effect/Effect"
 import * as Lock from "../../src/Lock.ts"
 import * as Process from "../../src/Process.ts"
@@ -16,6 +16,13 @@ export interface Tickets {
 }
 
 const read = (file: string): Tickets => JSON.parse(readFileSync(file, "utf8")) as Tickets
+
+/** Replaces the file at once (a look without the lock must never see it half written). */
+const write = (file: string, tickets: Tickets): void => {
+  const next = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`
+  writeFileSync(next, JSON.stringify(tickets))
+  renameSync(next, file)
+}
 
 /** Looks (without the lock: what it sees may be stale), then buys under the lock: the ticket's number, or null. */
 const buy = (lock: Lock.Lock, file: string) =>
@@ -32,7 +39,7 @@ const buy = (lock: Lock.Lock, file: string) =>
         // a pause between reading and writing: without the lock, other buyers would sell the same ticket
         yield* Effect.sleep(1)
         const ticket = tickets.sold.length + 1
-        writeFileSync(file, JSON.stringify({ left: tickets.left - 1, sold: [...tickets.sold, { ticket, buyer: me.name }] }))
+        write(file, { left: tickets.left - 1, sold: [...tickets.sold, { ticket, buyer: me.name }] })
         console.log(`${me.name}: bought ticket ${ticket}`)
         return ticket
       })
