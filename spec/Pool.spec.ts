@@ -655,31 +655,44 @@ describe("Pool observability and services", () => {
       expect((yield* counter("effect_mp_pool_worker_restarts", "fiber")) - before.restarts).toBeGreaterThanOrEqual(2)
     }))
 
-  it.scopedLive("with spans on, a call is a span below the caller's", () =>
+  it.scopedLive("with spans on, a call is a span below the caller's, and each of its tasks a span below it", () =>
     Effect.gen(function*() {
-      const recorded: Array<{ name: string; parent: string | undefined }> = []
+      const recorded: Array<{ name: string; parent: string | undefined; attributes: Map<string, unknown> }> = []
       const base = yield* Effect.tracer
       const recording = Tracer.make({
         span: (name, parent, ...rest) => {
+          const span = base.span(name, parent, ...rest)
           recorded.push({
             name,
-            parent: Option.isSome(parent) && parent.value._tag === "Span" ? parent.value.name : undefined
+            parent: Option.isSome(parent) && parent.value._tag === "Span" ? parent.value.name : undefined,
+            attributes: span.attributes as Map<string, unknown>
           })
-          return base.span(name, parent, ...rest)
+          return span
         },
         context: (f, fiber) => base.context(f, fiber)
       })
       const pool = yield* Pool.make({ processes: 1, backend: "fiber", spans: true })
       yield* Effect.gen(function*() {
         yield* Pool.apply(pool, tasks.square, [2])
-        yield* Pool.map(pool, tasks.square, [1, 2])
+        yield* Pool.map(pool, tasks.square, [1, 2, 3], { chunksize: 2 })
+        yield* Effect.flip(Pool.apply(pool, tasks.fail, ["x"]))
         yield* Stream.runDrain(Pool.imap(pool, tasks.square, [1]))
       }).pipe(Effect.withSpan("caller"), Effect.withTracer(recording))
-      expect(recorded.filter((s) => s.name.startsWith("Pool."))).toEqual([
-        { name: "Pool.apply", parent: "caller" },
-        { name: "Pool.map", parent: "caller" },
-        { name: "Pool.imap", parent: "caller" }
+      const pairs = recorded.filter((s) => s.name.startsWith("Pool.")).map((s) => `${s.parent} > ${s.name}`)
+      expect(pairs).toEqual([
+        "caller > Pool.apply",
+        "Pool.apply > Pool.task",
+        "caller > Pool.map",
+        "Pool.map > Pool.task",
+        "Pool.map > Pool.task",
+        "caller > Pool.apply",
+        "Pool.apply > Pool.task",
+        "caller > Pool.imap",
+        "Pool.imap > Pool.task"
       ])
+      const mapTasks = recorded.filter((s) => s.name === "Pool.task" && s.parent === "Pool.map")
+      expect(mapTasks.map((s) => s.attributes.get("pool.items"))).toEqual([2, 1])
+      expect(mapTasks[0]!.attributes.get("pool.worker")).toMatch(/^PoolWorker-/)
       const quiet = yield* Pool.make({ processes: 1, backend: "fiber" })
       recorded.length = 0
       yield* Pool.apply(quiet, tasks.square, [2]).pipe(Effect.withTracer(recording))

@@ -8,6 +8,7 @@
 import { type DefMessage, JobFlag, type ToWorker } from "../protocol/pool.ts"
 import { JobState } from "./job.ts"
 import type { JobQueue } from "./jobQueue.ts"
+import { now } from "./trace.ts"
 import { type WorkerSlot, WorkerState } from "./worker.ts"
 
 /** About this much work (µs) per batch, so that results come back often and balance holds. */
@@ -59,6 +60,7 @@ export const packBatch = (
       t.push(job.id, def.index, job.kind | JobFlag.moveResult, job.payload)
       ;(transfer ??= []).push(...job.transfer)
     }
+    if (job.trace !== undefined) job.sentAt = now()
     w.inflight.push(job)
     cost += c
     count++

@@ -7,6 +7,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -22,6 +23,7 @@ import * as Imap from "./imap.ts"
 import type { Def, Job } from "./job.ts"
 import { checkChunksize, defaultChunksize } from "./options.ts"
 import { impl, isPool, type PoolImpl } from "./pool.ts"
+import { type JobTrace, traceOf } from "./trace.ts"
 import { collectBuffers } from "./transfer.ts"
 import { prepare, prepareItems } from "./wire.ts"
 
@@ -57,9 +59,31 @@ const traced = <A, E, R>(pool: PoolImpl, name: string, task: Task.Target, effect
 const taskName = (task: Task.Target): string =>
   typeof task === "function" ? task.name || "<anonymous>" : `${task.module}#${task.key}`
 
-/** `transfer: true` on the thread backend: the job's buffers move to the worker, its result's move back. */
-const moveBuffers = (pool: PoolImpl, job: Job): void => {
-  if (pool.backend === "thread") job.transfer = collectBuffers(job.payload)
+/**
+ * What a call gives each of its jobs: `transfer` (thread backend: the job's buffers move to the worker,
+ * its result's move back) and the call's span, for the jobs' spans.
+ */
+interface Extras {
+  readonly transfer: boolean
+  readonly trace: JobTrace | undefined
+}
+
+const extrasOf = (
+  pool: PoolImpl,
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined,
+  options: { readonly transfer?: boolean | undefined } | undefined
+): Extras => ({
+  transfer: options?.transfer === true && pool.backend === "thread",
+  trace: pool.spans && fiber !== undefined ? traceOf(fiber) : undefined
+})
+
+const extras = (pool: PoolImpl, options: Pool.TransferOptions | undefined): Effect.Effect<Extras> =>
+  Effect.withFiberRuntime((fiber) => Effect.succeed(extrasOf(pool, fiber, options)))
+
+const equip = (job: Job, extras: Extras): Job => {
+  if (extras.transfer) job.transfer = collectBuffers(job.payload)
+  job.trace = extras.trace
+  return job
 }
 
 /** Runs one call; interrupting the caller cancels its job and waits until it is not running. */
@@ -67,15 +91,14 @@ const runOne = <A, E>(
   pool: PoolImpl,
   def: Def,
   payload: ReadonlyArray<unknown>,
-  transfer: boolean
+  extras: Extras
 ): Effect.Effect<A, E> =>
   Effect.async<A, E>((resume) => {
     const core = pool.core
     const refusal = core.refusal()
     if (refusal !== undefined) return resume(Exit.fail(refusal as E))
     const call = new OneCall()
-    const job = core.job(def, JobKind.apply, payload, 1, call, 0)
-    if (transfer) moveBuffers(pool, job)
+    const job = equip(core.job(def, JobKind.apply, payload, 1, call, 0), extras)
     call.done = (ok, value) => resume((ok ? Exit.succeed(value) : Exit.fail(value)) as Exit.Exit<A, E>)
     offerOne(core, job, undefined)
     return Effect.async<void>((stopped) => {
@@ -91,7 +114,7 @@ const mapGroup = (
   items: Array<unknown>,
   chunksize: number | undefined,
   onProgress: Progress | undefined,
-  transfer: boolean
+  extras: Extras
 ): Effect.Effect<Group, SerializationError> =>
   Effect.suspend(() => {
     const size = chunksize ?? defaultChunksize(items.length, pool.processes)
@@ -101,9 +124,7 @@ const mapGroup = (
     for (let at = 0, slot = 0; at < items.length; at += size, slot++) {
       const chunk = toWire(items.slice(at, at + size), at)
       if (chunk instanceof SerializationError) return Effect.fail(chunk)
-      const job = pool.core.job(def, kind, chunk, chunk.length, group, slot)
-      if (transfer) moveBuffers(pool, job)
-      jobs.push(job)
+      jobs.push(equip(pool.core.job(def, kind, chunk, chunk.length, group, slot), extras))
     }
     group.setJobs(jobs, items.length)
     return Effect.succeed(group)
@@ -123,18 +144,24 @@ export const apply: {
   ): Effect.Effect<Task.Success<T>, Pool.Failure<Task.Failure<T>>>
 } = dual(
   (args) => isPool(args[0]),
-  (self: Pool.Pool, task: Task.Target, args: ReadonlyArray<unknown>, options?: Pool.TransferOptions) =>
-    Effect.suspend(() => {
-      const pool = impl(self)
-      const run = (def: Def) => {
-        const payload = prepare(pool.backend, args ?? [], "args")
-        return payload instanceof SerializationError
-          ? Effect.fail(payload)
-          : runOne(pool, def, payload, options?.transfer === true)
-      }
-      const def = pool.core.def(task)
-      return traced(pool, "Pool.apply", task, def === undefined ? Effect.flatMap(definition(pool, task), run) : run(def))
-    })
+  (self: Pool.Pool, task: Task.Target, args: ReadonlyArray<unknown>, options?: Pool.TransferOptions) => {
+    const pool = impl(self)
+    return traced(
+      pool,
+      "Pool.apply",
+      task,
+      Effect.withFiberRuntime<unknown, unknown>((fiber) => {
+        const run = (def: Def) => {
+          const payload = prepare(pool.backend, args ?? [], "args")
+          return payload instanceof SerializationError
+            ? Effect.fail(payload)
+            : runOne(pool, def, payload, extrasOf(pool, fiber, options))
+        }
+        const def = pool.core.def(task)
+        return def === undefined ? Effect.flatMap(definition(pool, task), run) : run(def)
+      })
+    )
+  }
 )
 
 const mapLike = (kind: JobKind) =>
@@ -143,24 +170,30 @@ const mapLike = (kind: JobKind) =>
   task: Task.Target,
   items: Iterable<unknown>,
   options?: Pool.MapOptions
-) =>
-  Effect.gen(function*() {
-    const pool = impl(self)
-    yield* checkChunksize(options?.chunksize)
-    const refusal = pool.core.refusal()
-    if (refusal !== undefined) return yield* Effect.fail(refusal)
-    const def = yield* definition(pool, task)
-    const group = yield* mapGroup(
-      pool,
-      def,
-      kind,
-      Array.from(items),
-      options?.chunksize,
-      options?.onProgress,
-      options?.transfer === true
-    )
-    return yield* traced(pool, kind === JobKind.map ? "Pool.map" : "Pool.starmap", task, runGroup(group))
-  })
+) => {
+  const pool = impl(self)
+  return traced(
+    pool,
+    kind === JobKind.map ? "Pool.map" : "Pool.starmap",
+    task,
+    Effect.gen(function*() {
+      yield* checkChunksize(options?.chunksize)
+      const refusal = pool.core.refusal()
+      if (refusal !== undefined) return yield* Effect.fail(refusal)
+      const def = yield* definition(pool, task)
+      const group = yield* mapGroup(
+        pool,
+        def,
+        kind,
+        Array.from(items),
+        options?.chunksize,
+        options?.onProgress,
+        yield* extras(pool, options)
+      )
+      return yield* runGroup(group)
+    })
+  )
+}
 
 export const map: {
   <T extends Task.Target>(
@@ -259,15 +292,14 @@ const startAsyncOne = <A, E>(
   def: Def,
   payload: ReadonlyArray<unknown>,
   options: Pool.AsyncOptions<A, E> | undefined,
-  transfer: boolean
+  extras: Extras
 ): Effect.Effect<Pool.AsyncResult<A, E>> => {
   const result = new AsyncResultImpl<A, E>()
   const deliver = deliverTo(pool, result, options)
   const call = new OneCall()
   call.done = (ok, value) => deliver((ok ? Exit.succeed(value) : Exit.fail(value)) as Exit.Exit<A, E>)
   const core = pool.core
-  const job = core.job(def, JobKind.apply, payload, 1, call, 0)
-  if (transfer) moveBuffers(pool, job)
+  const job = equip(core.job(def, JobKind.apply, payload, 1, call, 0), extras)
   let wake: (() => void) | undefined
   let offered = offerOne(core, job, () => {
     offered = true
@@ -305,7 +337,7 @@ export const applyAsync: {
 } = dual(
   (args) => isPool(args[0]),
   (self: Pool.Pool, task: Task.Target, args: ReadonlyArray<unknown>, options?: Pool.AsyncOptions<any, any>) =>
-    Effect.suspend((): Effect.Effect<Pool.AsyncResult<any, any>, Pool.SubmitError> => {
+    Effect.withFiberRuntime((fiber): Effect.Effect<Pool.AsyncResult<any, any>, Pool.SubmitError> => {
       const pool = impl(self)
       const refusal = pool.core.refusal()
       if (refusal !== undefined) return Effect.fail(refusal)
@@ -313,7 +345,7 @@ export const applyAsync: {
         const payload = prepare(pool.backend, args ?? [], "args")
         return payload instanceof SerializationError
           ? Effect.fail(payload)
-          : startAsyncOne(pool, def, payload, options, options?.transfer === true)
+          : startAsyncOne(pool, def, payload, options, extrasOf(pool, fiber, options))
       }
       const def = pool.core.def(task)
       return def === undefined ? Effect.flatMap(definition(pool, task), submit) : submit(def)
@@ -340,7 +372,7 @@ const mapAsyncLike = (kind: JobKind) =>
       Array.from(items),
       options?.chunksize,
       options?.onProgress,
-      options?.transfer === true
+      yield* extras(pool, options)
     )
     return yield* startAsyncGroup(pool, group, options)
   })
@@ -409,6 +441,7 @@ const imapLike = (ordered: boolean) =>
       chunksize: options?.chunksize ?? 1,
       ordered,
       window: options?.bufferSize ?? Math.max(16, pool.processes * 8),
+      spans: pool.spans,
       prepare: (items, at) => {
         const chunk = toWire(items, at)
         return chunk instanceof SerializationError ? Effect.fail(chunk) : Effect.succeed(chunk)
@@ -475,12 +508,12 @@ export const applyPromise = <A>(
     if (refusal !== undefined) return reject(refusal)
     const signal = options?.signal
     if (signal?.aborted) return reject(signal.reason)
-    const transfer = options?.transfer === true
+    const jobExtras = extrasOf(pool, undefined, options)
     const def = pool.core.def(task)
-    if (def !== undefined) return submitPromise(pool, def, args, signal, transfer, resolve, reject)
+    if (def !== undefined) return submitPromise(pool, def, args, signal, jobExtras, resolve, reject)
     void Effect.runPromiseExit(definition(pool, task)).then((exit) =>
       exit._tag === "Success"
-        ? submitPromise(pool, exit.value, args, signal, transfer, resolve, reject)
+        ? submitPromise(pool, exit.value, args, signal, jobExtras, resolve, reject)
         : reject(Cause.squash(exit.cause))
     )
   })
@@ -490,7 +523,7 @@ const submitPromise = <A>(
   def: Def,
   args: ReadonlyArray<unknown>,
   signal: AbortSignal | undefined,
-  transfer: boolean,
+  extras: Extras,
   resolve: (a: A) => void,
   reject: (e: unknown) => void
 ): void => {
@@ -498,8 +531,7 @@ const submitPromise = <A>(
   if (payload instanceof SerializationError) return reject(payload)
   const core = pool.core
   const call = new OneCall()
-  const job = core.job(def, JobKind.apply, payload, 1, call, 0)
-  if (transfer) moveBuffers(pool, job)
+  const job = equip(core.job(def, JobKind.apply, payload, 1, call, 0), extras)
   if (signal === undefined) {
     call.done = (ok, value) => (ok ? resolve(value as A) : reject(value))
   } else {

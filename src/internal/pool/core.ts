@@ -16,6 +16,7 @@ import { type Def, type Fn, Job, JobState } from "./job.ts"
 import { JobQueue } from "./jobQueue.ts"
 import type { Observer } from "./metrics.ts"
 import { decodeFailure, decodeResult } from "./outcome.ts"
+import { endJobSpan } from "./trace.ts"
 import { spawnWorker, type WorkerSlot, WorkerState } from "./worker.ts"
 
 export const PoolState = { run: 0, close: 1, terminate: 2, broken: 3 } as const
@@ -270,6 +271,12 @@ export class PoolCore {
     }
   }
 
+  /** Gives a job's outcome to its owner (and ends its span). */
+  private settle(job: Job, ok: boolean, value: unknown): void {
+    if (job.trace !== undefined) endJobSpan(job, ok, value)
+    job.owner.settle(job, ok, value)
+  }
+
   private onResults(w: WorkerSlot, r: ReadonlyArray<unknown>, us: number): void {
     let items = 0
     let def: Def | undefined
@@ -295,8 +302,8 @@ export class PoolCore {
       const value = r[i + 2]
       if (status === Status.ok) ok++
       else failed++
-      if (status === Status.ok) job.owner.settle(job, true, this.handles ? decodeResult(job, value) : value)
-      else job.owner.settle(job, false, decodeFailure(this.config.backend, job.def.namespace, status, value))
+      if (status === Status.ok) this.settle(job, true, this.handles ? decodeResult(job, value) : value)
+      else this.settle(job, false, decodeFailure(this.config.backend, job.def.namespace, status, value))
     }
     if (def !== undefined && items > 0 && us > 0) this.defs.measure(def, mixed, us / items)
     this.hooks.observe.completed(ok, failed, items > 0 ? us / items / 1000 : undefined)
@@ -347,7 +354,7 @@ export class PoolCore {
         job.state = JobState.settled
         job.payload = undefined
         this.hooks.observe.completed(0, 1, undefined)
-        job.owner.settle(job, false, error)
+        this.settle(job, false, error)
       }
     }
     this.requeue(spared)
@@ -538,7 +545,7 @@ export class PoolCore {
       job.state = JobState.settled
       job.payload = undefined
     }
-    for (const job of pending) job.owner.settle(job, false, error)
+    for (const job of pending) this.settle(job, false, error)
     for (const w of [...this.workers]) this.kill(w)
     this.queue.wakeWaiters(true)
     this.checkJoined()

@@ -16,6 +16,7 @@ import { PoolState } from "./core.ts"
 import { Deque } from "./deque.ts"
 import { type Def, type Job, JobState, type Owner } from "./job.ts"
 import type { JobKind } from "../protocol/pool.ts"
+import { traceOf } from "./trace.ts"
 
 type Entry = { readonly ok: true; readonly value: ReadonlyArray<unknown> } | {
   readonly ok: false
@@ -28,6 +29,8 @@ export interface ImapSpec {
   readonly chunksize: number
   readonly ordered: boolean
   readonly window: number
+  /** Whether each chunk gets a span below the stream's. */
+  readonly spans: boolean
   /** Turns input items into what a job carries (handles encoded, unsendable values refused). */
   readonly prepare: (items: Array<unknown>, at: number) => Effect.Effect<ReadonlyArray<unknown>, unknown>
 }
@@ -89,9 +92,10 @@ class ImapState implements Owner {
 
   /** Submits one chunk (waiting for room under the pool's `maxQueue`). */
   submit(payload: ReadonlyArray<unknown>, size: number): Effect.Effect<void> {
-    return Effect.suspend(() => {
+    return Effect.withFiberRuntime((fiber) => {
       const core = this.spec.core
       const job = core.job(this.def, this.spec.kind, payload, size, this, this.submitted)
+      if (this.spec.spans) job.trace = traceOf(fiber)
       return Effect.async<void>((resume) => {
         const tryOffer = () => {
           if (core.state >= PoolState.terminate) {

@@ -3,6 +3,7 @@
  */
 import type { JobKind } from "../protocol/pool.ts"
 import type { TaskRef } from "../protocol/messages.ts"
+import type { JobTrace } from "./trace.ts"
 import type { WorkerSlot } from "./worker.ts"
 
 export type Fn = (...args: ReadonlyArray<any>) => unknown
@@ -45,6 +46,9 @@ export class Job {
   requeued = 0
   /** Buffers of the payload to move to a thread worker, and whether the result's come back moved. */
   transfer: ReadonlyArray<ArrayBuffer> | undefined = undefined
+  /** The call's span, when the pool traces jobs; `sentAt`: when the job went to a worker. */
+  trace: JobTrace | undefined = undefined
+  sentAt: bigint | undefined = undefined
   /** Estimated cost when sent (the worker's load is counted with it). */
   sentCost = 0
 
