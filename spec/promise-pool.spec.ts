@@ -287,6 +287,9 @@ describe("promise Pool life cycle", () => {
     it(`${backend}: join before close is a ValueError; after close, submissions reject with PoolClosed`, async () => {
       await using pool = await createPool({ processes: 2, backend })
       expect(await rejection(pool.join())).toBeInstanceOf(ValueError)
+      // Python's idiom: submit, close, join; every call made before close runs (even the first calls of a
+      // task, which wait for its module to be checked)
+      const results = [1, 2, 3].map((i) => pool.applyAsync(tasks.square, [i]))
       const queued = pool.map(tasks.sleep, [100, 100, 100], { chunksize: 1 })
       pool.close()
       pool.close()
@@ -296,6 +299,7 @@ describe("promise Pool life cycle", () => {
       expect((await drain(pool.imap(tasks.square, [1]))).error).toBeInstanceOf(PoolClosed)
       await pool.join()
       expect(await queued).toEqual([100, 100, 100]) // queued work finished first
+      expect(await Promise.all(results.map((r) => r.get()))).toEqual([1, 4, 9])
     })
 
     it(`${backend}: terminate rejects the tasks not done with PoolClosed`, async () => {

@@ -34,8 +34,11 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { BackendName } from "../Backend.ts"
+import { PoolClosed } from "../Errors.ts"
 import { AsyncResultImpl as CoreAsyncResult } from "../internal/pool/asyncResult.ts"
 import { applyPromise } from "../internal/pool/calls.ts"
+import { impl } from "../internal/pool/pool.ts"
+import { resolveTarget } from "../internal/process.ts"
 import * as Core from "../Pool.ts"
 import type * as Task from "../Task.ts"
 import { create, type TimeoutOptions } from "./resource.ts"
@@ -135,7 +138,8 @@ export interface Pool extends AsyncDisposable {
   apply<T extends Task.Target>(task: T, args: Task.Args<T>, options?: ApplyOptions): Promise<Task.Success<T>>
   /**
    * Submits one task; its result comes later (Python's `apply_async`). Aborting the signal cancels the
-   * task, and the result rejects with the signal's reason.
+   * task, and the result rejects with the signal's reason. What Python raises at the call (a closed
+   * pool, an argument that cannot be sent) is the result's rejection here.
    */
   applyAsync<T extends Task.Target>(
     task: T,
@@ -181,7 +185,7 @@ export interface Pool extends AsyncDisposable {
     items: Iterable<Task.Args<T>[0]> | AsyncIterable<Task.Args<T>[0]>,
     options?: ImapOptions
   ): AsyncIterableIterator<Task.Success<T>>
-  /** No more submissions (`PoolClosed` from now on); queued work goes on, then the workers exit. */
+  /** No more submissions (`PoolClosed` from now on); the calls made before it run, then the workers exit. */
   close(): void
   /** Ends the workers now (tasks not done reject with `PoolClosed`); resolves once they have ended. */
   terminate(): Promise<void>
@@ -267,10 +271,17 @@ async function* iterate<A>(stream: Stream.Stream<A, unknown>, signal: AbortSigna
   }
 }
 
+const notRunning = () => new PoolClosed({ message: "Pool not running" })
+
 class PoolImpl implements Pool {
   readonly #pool: Core.Pool
   readonly #release: () => Promise<void>
   #terminated: Promise<void> | undefined
+  /** Calls made whose jobs are not queued yet (their task's module is being checked). */
+  #opening = 0
+  /** Set by `close()`: resolves once the core is closed, after the calls made before it are queued. */
+  #closed: Promise<void> | undefined
+  #closeNow: (() => void) | undefined
 
   constructor(pool: Core.Pool, release: () => Promise<void>) {
     this.#pool = pool
@@ -284,8 +295,41 @@ class PoolImpl implements Pool {
     return this.#pool.backend
   }
 
+  /**
+   * Submits a call so that every call made before `close()` runs (Python's `apply_async` × n, `close`,
+   * `join`). With a task this pool knows, `submit` queues its jobs at once (synchronously). The first
+   * call of a task waits for its module to be checked, and then the task is known to the core's calls:
+   * `known` is false then, and a `close()` meanwhile waits for the call.
+   */
+  #submit<A>(task: Task.Target, signal: AbortSignal | undefined, submit: (known: boolean) => Promise<A>): Promise<A> {
+    if (this.#closed !== undefined) return Promise.reject(notRunning())
+    if (impl(this.#pool).core.def(task) !== undefined) return submit(true)
+    this.#opening++
+    return runPromise(resolveTarget(task, this.#pool.backend), signal).then(
+      () => {
+        const submitted = submit(false)
+        this.#opened()
+        return submitted
+      },
+      (error) => {
+        this.#opened()
+        throw error
+      }
+    )
+  }
+
+  #opened(): void {
+    if (--this.#opening > 0 || this.#closeNow === undefined) return
+    runSync(Core.close(this.#pool))
+    this.#closeNow()
+  }
+
   apply<T extends Task.Target>(task: T, args: Task.Args<T>, options?: ApplyOptions): Promise<Task.Success<T>> {
-    return applyPromise(this.#pool, task, args, options)
+    return this.#submit(task, options?.signal, (known) =>
+      // the fast path once the pool knows the task; the first call queues its job synchronously
+      known
+        ? applyPromise(this.#pool, task, args, options)
+        : runPromise(Core.apply(this.#pool, task, args, options), options?.signal))
   }
   applyAsync<T extends Task.Target>(
     task: T,
@@ -299,7 +343,11 @@ class PoolImpl implements Pool {
     items: Iterable<Task.Args<T>[0]>,
     options?: MapOptions
   ): Promise<Array<Task.Success<T>>> {
-    return runPromise(Core.map(this.#pool, task, items, options), options?.signal)
+    return this.#submit(
+      task,
+      options?.signal,
+      () => runPromise(Core.map(this.#pool, task, items, options), options?.signal)
+    )
   }
   mapAsync<T extends Task.Target>(
     task: T,
@@ -313,7 +361,11 @@ class PoolImpl implements Pool {
     items: Iterable<Task.Args<T>>,
     options?: MapOptions
   ): Promise<Array<Task.Success<T>>> {
-    return runPromise(Core.starmap(this.#pool, task, items, options), options?.signal)
+    return this.#submit(
+      task,
+      options?.signal,
+      () => runPromise(Core.starmap(this.#pool, task, items, options), options?.signal)
+    )
   }
   starmapAsync<T extends Task.Target>(
     task: T,
@@ -336,6 +388,7 @@ class PoolImpl implements Pool {
   ): AsyncIterableIterator<Task.Success<T>> {
     return this.#imap(Core.imapUnordered, task, items, options)
   }
+  /** The loop starts the work (at its first step); after `close()`, it rejects with `PoolClosed`. */
   #imap(
     imap: typeof Core.imap,
     task: Task.Target,
@@ -343,18 +396,28 @@ class PoolImpl implements Pool {
     options: ImapOptions | undefined
   ): AsyncIterableIterator<never> {
     const input = isAsyncIterable(items) ? Stream.fromAsyncIterable(items, identity) : items
-    return iterate(imap(this.#pool, task, input as never, options), options?.signal) as never
+    const results = Stream.suspend(() =>
+      this.#closed === undefined ? imap(this.#pool, task, input as never, options) : Stream.fail(notRunning())
+    )
+    return iterate(results, options?.signal) as never
   }
 
   close(): void {
+    if (this.#closed !== undefined) return
+    if (this.#opening > 0) {
+      this.#closed = new Promise((resolve) => (this.#closeNow = resolve))
+      return
+    }
     runSync(Core.close(this.#pool))
+    this.#closed = Promise.resolve()
   }
   terminate(): Promise<void> {
     // closing the pool's scope terminates it, as in the Effect API
     return (this.#terminated ??= this.#release())
   }
   join(options?: AbortOptions): Promise<void> {
-    return runPromise(Core.join(this.#pool), options?.signal)
+    const join = () => runPromise(Core.join(this.#pool), options?.signal)
+    return this.#closed === undefined ? join() : this.#closed.then(join)
   }
   [Symbol.asyncDispose](): Promise<void> {
     return this.terminate()
