@@ -108,11 +108,11 @@ describe("Pool examples", () => {
       Effect.gen(function*() {
         const ran = yield* run("pool-vs-processes", backend)
         const lines = mainLines(ran)
-        expect(lines[0]).toBe(`MainProcess: 20 tasks on the ${workers} backend, 4 at a time`)
+        expect(lines[0]).toBe(`MainProcess: 100 tasks on the ${workers} backend, 4 at a time`)
         const pooled = /^MainProcess: pool of 4: (\d+) steps$/.exec(lines[1] ?? "")?.[1]
         const spawned = /^MainProcess: one process per task: (\d+) steps$/.exec(lines[2] ?? "")?.[1]
-        // The Collatz steps of 1 to 20,000.
-        expect(pooled, lines.join("\n")).toBe("1834634")
+        // The Collatz steps of 1 to 100,000.
+        expect(pooled, lines.join("\n")).toBe("10753840")
         expect(spawned).toBe(pooled)
         expect(lines[3]).toBe("MainProcess: the same results: true")
         expect(lines[4]).toMatch(new RegExp(`^MainProcess: pool ${duration}, one process per task ${duration}$`))
