@@ -9,7 +9,7 @@
 //
 // (a) tiny:  100,000 tasks x → x + 1, tasks/s: our `map` (default chunking), `apply` for every item at
 //            once (Effect.forEach, unbounded), `applyAsync` for every item then `get` each, and the
-//            Promise facade's `applyPromise` via Promise.all; the peers' one `run` per item at once, and
+//            Promise facade's `pool.apply` via Promise.all; the peers' one `run` per item at once, and
 //            hand-chunked runs of 1,000 items; Python's `map` (default chunksize, and chunksize=1) and
 //            `apply_async` for every item.
 // (b) rtt:   10,000 sequential `apply` round trips, µs median and p99.
@@ -75,8 +75,7 @@ const Exit = await import("effect/Exit")
 const Scope = await import("effect/Scope")
 const { tasks } = await import("./fixtures/pool-tasks.mjs")
 const importMs = now() - t0
-/** The Promise facade's fast path (internal: not exported by the package), when dist/ has it. */
-const applyPromise = await import("../dist/internal/pool/calls.js").then((m) => m.applyPromise, () => undefined)
+const { createPool } = await import("../dist/promise/index.js")
 
 const fixture = (name) => new URL(`./fixtures/${name}`, import.meta.url)
 const range = (n) => Array.from({ length: n }, (_, i) => i)
@@ -137,6 +136,10 @@ const ours = (backend) => {
       try {
         const pool = await run(Scope.extend(Pool.make({ processes: n, backend }), scope))
         await run(Pool.map(pool, tasks.inc, range(n), { chunksize: 1 }))
+        // The Promise facade's pool, in the same scope (its workers idle while the other pool works).
+        const facade = await createPool({ processes: n, backend })
+        await run(Scope.addFinalizer(scope, Effect.promise(() => facade.terminate())))
+        await facade.map(tasks.inc, range(n), { chunksize: 1 })
         const applyEach = (task, items) =>
           run(Effect.forEach(items, (x) => Pool.apply(pool, task, [x]), { concurrency: "unbounded" }))
         return {
@@ -149,9 +152,7 @@ const ours = (backend) => {
                 Effect.forEach(items, (x) => Pool.applyAsync(pool, tasks.inc, [x])),
                 (pending) => Effect.forEach(pending, (r) => Pool.get(r))
               )),
-            ...(applyPromise === undefined
-              ? {}
-              : { applyPromise: (items) => Promise.all(items.map((x) => applyPromise(pool, tasks.inc, [x]))) })
+            promise: (items) => Promise.all(items.map((x) => facade.apply(tasks.inc, [x])))
           },
           // In one Effect, as an Effect user loops: no runPromise per call.
           roundTrips: (trips, warmup) =>
@@ -469,7 +470,7 @@ const tinyWays = {
   map: "map (default chunking)",
   apply: "apply ×n at once (Effect.forEach, unbounded)",
   applyAsync: "applyAsync ×n, then get each",
-  applyPromise: "applyPromise ×n at once (Promise.all; internal)",
+  promise: "Promise facade: pool.apply ×n at once (Promise.all)",
   each: "run ×n at once",
   chunked: `run ×n/${options.chunk} at once, ${options.chunk} items each (hand-chunked)`
 }
