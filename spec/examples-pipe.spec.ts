@@ -5,19 +5,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { type Ran, runExample } from "./fixtures/examples-run.ts"
+import { mainLines, runExampleOk } from "./fixtures/examples-run.ts"
 
 const backends = ["process", "thread", "fiber"] as const
 const timeout = "240 seconds"
 const testTimeout = 300_000
 
-const run = (name: string, backend: (typeof backends)[number]) =>
-  Effect.tap(runExample(name, { backend, timeout }), (ran) =>
-    Effect.sync(() =>
-      expect(ran.code, `exit ${ran.code} ${ran.signal ?? ""}\n${ran.lines.join("\n")}\n${ran.stderr}`).toBe(0)
-    ))
+const run = (name: string, backend: (typeof backends)[number]) => runExampleOk(name, { backend, timeout })
 
-const mainLines = (ran: Ran) => ran.lines.filter((line) => line.startsWith("MainProcess"))
 
 describe("Pipe examples", () => {
   for (const backend of backends) {

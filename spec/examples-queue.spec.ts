@@ -6,19 +6,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { type Ran, runExample } from "./fixtures/examples-run.ts"
+import { mainLines, runExampleOk } from "./fixtures/examples-run.ts"
 
 const backends = ["process", "thread", "fiber"] as const
 const timeout = "240 seconds"
 const testTimeout = 300_000
 
-const run = (name: string, backend: (typeof backends)[number]) =>
-  Effect.tap(runExample(name, { backend, timeout }), (ran) =>
-    Effect.sync(() =>
-      expect(ran.code, `exit ${ran.code} ${ran.signal ?? ""}\n${ran.lines.join("\n")}\n${ran.stderr}`).toBe(0)
-    ))
+const run = (name: string, backend: (typeof backends)[number]) => runExampleOk(name, { backend, timeout })
 
-const mainLines = (ran: Ran) => ran.lines.filter((line) => line.startsWith("MainProcess"))
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
 describe("Queue examples", () => {

@@ -6,18 +6,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { type Ran, runExample } from "./fixtures/examples-run.ts"
+import { type Ran, runExampleOk } from "./fixtures/examples-run.ts"
 
 const backends = ["process", "thread", "fiber"] as const
 // 50 children on Node from TypeScript sources cost a second each or more on a loaded machine
 const timeout = "600 seconds"
 const testTimeout = 660_000
 
-const run = (name: string, backend: (typeof backends)[number]) =>
-  Effect.tap(runExample(name, { backend, timeout }), (ran) =>
-    Effect.sync(() =>
-      expect(ran.code, `exit ${ran.code} ${ran.signal ?? ""}\n${ran.lines.join("\n")}\n${ran.stderr}`).toBe(0)
-    ))
+const run = (name: string, backend: (typeof backends)[number]) => runExampleOk(name, { backend, timeout })
 
 const matches = (ran: Ran, pattern: RegExp) =>
   ran.lines.flatMap((line) => {

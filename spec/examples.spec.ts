@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { type Ran, runExample } from "./fixtures/examples-run.ts"
+import { type Ran, mainLines, runExampleOk } from "./fixtures/examples-run.ts"
 import { isRunning } from "./fixtures/subprocess.ts"
 
 // Many processes each, and on Node from TypeScript sources a child costs about a second: be generous.
@@ -28,16 +28,8 @@ const said = (ran: Ran): ReadonlyArray<Said> =>
     return m === null ? [] : [{ name: m[1]!, pid: Number(m[2]), ppid: Number(m[3]), text: m[4]!, index }]
   })
 
-const mainLines = (ran: Ran): ReadonlyArray<string> => ran.lines.filter((line) => line.startsWith("MainProcess"))
-
-const describeRun = (ran: Ran): string =>
-  `exit ${ran.code} ${ran.signal ?? ""}\nstdout:\n${ran.lines.join("\n")}\nstderr:\n${ran.stderr}`
-
 const run = (name: string, backend?: "process" | "thread" | "fiber") =>
-  Effect.tap(
-    runExample(name, backend === undefined ? { timeout } : { backend, timeout }),
-    (ran) => Effect.sync(() => expect(ran.code, describeRun(ran)).toBe(0))
-  )
+  runExampleOk(name, backend === undefined ? { timeout } : { backend, timeout })
 
 /** Each child ran in an OS process of its own, started by the example. */
 const expectOwnProcesses = (ran: Ran, children: ReadonlyArray<Said>): void => {
