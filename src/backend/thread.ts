@@ -6,7 +6,7 @@
 import * as WT from "node:worker_threads"
 import type { Backend, ChildExit, ChildHandle, IsolateRequest } from "../Backend.ts"
 import { workerDataKey } from "../internal/protocol/messages.ts"
-import { childEntry, needsTsx, tsxModules } from "../internal/runtime.ts"
+import { needsTsx, siblingUrl, tsxModules } from "../internal/runtime.ts"
 import { spawnFailure } from "./spawnError.ts"
 
 const tsxBootstrap = (entry: URL): string =>
@@ -59,7 +59,9 @@ export const startWorker = ({ entry, init, modules, name, resourceLimits }: Isol
   }
 }
 
+const threadEntry: URL = siblingUrl(import.meta.url, "../internal/child/thread")
+
 export const threadBackend: Backend = {
   name: "thread",
-  spawn: ({ run }) => startWorker({ entry: childEntry, init: run, modules: [run.task.module], name: run.info.name })
+  spawn: ({ run }) => startWorker({ entry: threadEntry, init: run, modules: [run.task.module], name: run.info.name })
 }

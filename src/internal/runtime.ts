@@ -48,9 +48,6 @@ export const signalExitCode = (signal: string): number => {
   return n === undefined ? -1 : -n
 }
 
-/** The entry module of every Process child (thread or OS process). */
-export const childEntry: URL = siblingUrl(import.meta.url, "./child/main")
-
 /** The URL of the program's entry module, when the runtime tells it. */
 export const entryModuleUrl = (): string | undefined => {
   const deno = (globalThis as { Deno?: { mainModule?: string } }).Deno

@@ -1,24 +1,22 @@
 /**
- * The entry point of every child, thread or OS process. It learns what to run, imports the task's
- * module, runs the task, reports the result or the error, joins its own children and exits with
- * Python's exit code.
+ * What every child does, thread or OS process: it imports the task's module, runs the task, reports
+ * the result or the error, joins its own children and exits with Python's exit code. The entries are
+ * `thread.ts` and `process.ts`, one per backend, so that neither loads what only the other needs.
  *
  * Effect-free on purpose: a fresh isolate pays ~0.15–0.5 s to load Effect, so Effect is imported only
  * when a task returns an Effect.
  */
-import * as WT from "node:worker_threads"
 import { settleChildren } from "../children.ts"
 import { setGlobalContext } from "../context.ts"
 import { encodeError } from "../protocol/errors.ts"
 import type { ChildMessage, RunMessage } from "../protocol/messages.ts"
-import { workerDataKey } from "../protocol/messages.ts"
 import { decodeHandles, encodeHandles } from "../protocol/handle.ts"
 import { findUnsendable } from "../protocol/sendable.ts"
 import { printFailure } from "../report.ts"
 import { makeLink, router, type RpcMessage } from "../router.ts"
 import { resolveTask } from "../task.ts"
 
-interface Channel {
+export interface Channel {
   readonly send: (message: ChildMessage) => Promise<void>
   /** Posts a routed message (resource calls) to the parent. */
   readonly post: (message: RpcMessage) => void
@@ -71,7 +69,7 @@ const runTask = async (run: RunMessage): Promise<Outcome> => {
   }
 }
 
-const main = async (run: RunMessage, channel: Channel): Promise<never> => {
+export const main = async (run: RunMessage, channel: Channel): Promise<never> => {
   setGlobalContext({
     name: run.info.name,
     pid: process.pid,
@@ -108,61 +106,3 @@ const main = async (run: RunMessage, channel: Channel): Promise<never> => {
   return process.exit(code)
 }
 
-/**
- * A task that keeps the event loop busy never hears "disconnect". A tiny thread watches the parent
- * instead and ends this process when the parent is gone (re-parented, or no longer there).
- */
-const watchParent = (): void => {
-  // The live parent pid from /proc where there is one (Deno caches process.ppid); a zombie parent is gone.
-  const code = `const { workerData: w } = require("node:worker_threads")
-const fs = require("node:fs")
-const read = (path) => { try { return fs.readFileSync(path, "utf8") } catch { return undefined } }
-setInterval(() => {
-  const self = read("/proc/self/stat")
-  const ppid = self === undefined ? process.ppid : Number(self.slice(self.lastIndexOf(")") + 2).split(" ")[1])
-  const parent = read("/proc/" + w.ppid + "/stat")
-  let gone = ppid !== w.ppid || (parent !== undefined && parent.slice(parent.lastIndexOf(")") + 2).startsWith("Z"))
-  try { process.kill(w.ppid, 0) } catch { gone = true }
-  if (gone) process.kill(w.pid, "SIGKILL")
-}, 250)`
-  try {
-    // execArgv []: no loader hooks (tsx) to load, and nothing that waits on this busy thread.
-    new WT.Worker(code, { eval: true, execArgv: [], workerData: { ppid: process.ppid, pid: process.pid } }).unref()
-  } catch {
-    // no watchdog on a runtime that cannot start it: "disconnect" still covers an idle child
-  }
-}
-
-const threadRun = (WT.workerData as Record<string, RunMessage> | null)?.[workerDataKey]
-const port = WT.parentPort as (WT.MessagePort & { close?: () => void }) | null
-
-if (threadRun !== undefined && port !== null) {
-  // Deno's parentPort has no close(); libraries that call it would throw.
-  if (typeof port.close !== "function") port.close = () => port.unref()
-  port.on("message", (message: RpcMessage) => router().receive(message, router().parent))
-  void main(threadRun, {
-    send: async (message) => port.postMessage(message),
-    post: (message) => port.postMessage(message)
-  })
-} else if (typeof process.send === "function") {
-  // The parent is gone (killed, crashed, exited): a child never outlives its channel.
-  process.on("disconnect", () => process.exit(1))
-  watchParent()
-  let started = false
-  process.on("message", (message: RunMessage | RpcMessage) => {
-    if (started) return router().receive(message as RpcMessage, router().parent)
-    started = true
-    void main(message as RunMessage, {
-      send: (m) =>
-        new Promise<void>((resolve) => {
-          process.send!(m, undefined, {}, () => resolve())
-        }),
-      post: (m) => {
-        if (process.connected) process.send!(m)
-      }
-    })
-  })
-} else {
-  process.stderr.write("effect-multiprocessing: this module is the entry of a child and cannot be run directly\n")
-  process.exit(2)
-}
