@@ -29,7 +29,7 @@ import type * as Scope from "effect/Scope"
 import type { ResourceClosed, ValueError } from "./Errors.ts"
 import * as internal from "./internal/condition.ts"
 import * as lockable from "./internal/lockable.ts"
-import * as rlock from "./internal/rlock.ts"
+import * as sharedLock from "./internal/sharedLock.ts"
 import type { Lock } from "./Lock.ts"
 import type { RLock } from "./RLock.ts"
 
@@ -71,7 +71,7 @@ export const isCondition = (u: unknown): u is Condition => internal.isCondition(
  */
 export const make = (options?: { readonly lock?: Lock | RLock }): Effect.Effect<Condition, never, Scope.Scope> =>
   Effect.flatMap(
-    options?.lock === undefined ? rlock.make : Effect.succeed(options.lock as never),
+    options?.lock === undefined ? sharedLock.make("RLock") : Effect.succeed(options.lock as never),
     (lock) => internal.make(lock)
   ) as never
 

@@ -30,7 +30,7 @@ import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import type { ResourceClosed, ValueError } from "./Errors.ts"
 import * as lockable from "./internal/lockable.ts"
-import * as internal from "./internal/semaphore.ts"
+import * as internal from "./internal/sharedLock.ts"
 
 /**
  * @since 0.1.0
@@ -73,7 +73,7 @@ export const isLock = (u: unknown): u is Lock => lockable.isLockable(u) && u.kin
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Lock, never, Scope.Scope> = internal.make("Lock", 1, 1) as never
+export const make: Effect.Effect<Lock, never, Scope.Scope> = internal.make("Lock") as never
 
 /**
  * Takes the lock: `true` once taken; `false` when `block: false` finds it held, or when `timeout`

@@ -21,7 +21,7 @@ import type * as Scope from "effect/Scope"
 import type { ResourceClosed, ValueError } from "./Errors.ts"
 import type { AcquireOptions } from "./Lock.ts"
 import * as lockable from "./internal/lockable.ts"
-import * as internal from "./internal/rlock.ts"
+import * as internal from "./internal/sharedLock.ts"
 
 /**
  * @since 0.1.0
@@ -50,7 +50,7 @@ export const isRLock = (u: unknown): u is RLock => lockable.isLockable(u) && u.k
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<RLock, never, Scope.Scope> = internal.make as never
+export const make: Effect.Effect<RLock, never, Scope.Scope> = internal.make("RLock") as never
 
 /**
  * Takes the lock, or one more level of it for its owner: `true` once taken; `false` when

@@ -137,8 +137,9 @@ export const waitFor: {
 )
 
 const requireOwned = (self: Handle<ConditionMeta>, what: string) =>
-  Effect.flatMap(invoke<boolean, never>(self.meta.lock, "isOwned", []), (owned) =>
-    owned ? Effect.void : Effect.fail(new ValueError({ message: `cannot ${what} on un-acquired lock` })))
+  Effect.flatMap(holderKey(self.meta.lock), (key) =>
+    Effect.flatMap(invoke<boolean, never>(self.meta.lock, "isOwned", [key]), (owned) =>
+      owned ? Effect.void : Effect.fail(new ValueError({ message: `cannot ${what} on un-acquired lock` }))))
 
 export const notify: {
   (n?: number): (self: Handle<ConditionMeta>) => Effect.Effect<void, ValueError | ResourceClosed>

@@ -15,8 +15,9 @@ import { holderKey } from "./holder.ts"
 import * as lockable from "./lockable.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke, serve } from "./resource.ts"
-import * as rlock from "./rlock.ts"
+import * as sharedLock from "./sharedLock.ts"
 import { type Caller, router } from "./router.ts"
+import { type Attached, attach, attachReply, detach, onClosed } from "./shared.ts"
 
 /** Python's typecodes (`array`/`ctypes`): sizes as on 64-bit Linux, where C's `long` has 64 bits. */
 export type Typecode = "b" | "B" | "h" | "H" | "i" | "I" | "l" | "L" | "q" | "Q" | "f" | "d" | "c"
@@ -26,26 +27,58 @@ export type Element<T extends Typecode> = T extends "l" | "L" | "q" | "Q" ? bigi
 
 type Kind = "int" | "bigint" | "float" | "char"
 
+type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array
+
 interface Spec {
   readonly kind: Kind
   readonly bits: number
-  readonly make: (length: number) => Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array
+  readonly make: (buffer: ArrayBufferLike) => TypedArray
 }
 
 const specs: Readonly<Record<Typecode, Spec>> = {
-  b: { kind: "int", bits: 8, make: (n) => new Int8Array(n) },
-  B: { kind: "int", bits: 8, make: (n) => new Uint8Array(n) },
-  h: { kind: "int", bits: 16, make: (n) => new Int16Array(n) },
-  H: { kind: "int", bits: 16, make: (n) => new Uint16Array(n) },
-  i: { kind: "int", bits: 32, make: (n) => new Int32Array(n) },
-  I: { kind: "int", bits: 32, make: (n) => new Uint32Array(n) },
-  l: { kind: "bigint", bits: 64, make: (n) => new BigInt64Array(n) },
-  L: { kind: "bigint", bits: 64, make: (n) => new BigUint64Array(n) },
-  q: { kind: "bigint", bits: 64, make: (n) => new BigInt64Array(n) },
-  Q: { kind: "bigint", bits: 64, make: (n) => new BigUint64Array(n) },
-  f: { kind: "float", bits: 32, make: (n) => new Float32Array(n) },
-  d: { kind: "float", bits: 64, make: (n) => new Float64Array(n) },
-  c: { kind: "char", bits: 8, make: (n) => new Uint8Array(n) }
+  b: { kind: "int", bits: 8, make: (b) => new Int8Array(b) },
+  B: { kind: "int", bits: 8, make: (b) => new Uint8Array(b) },
+  h: { kind: "int", bits: 16, make: (b) => new Int16Array(b) },
+  H: { kind: "int", bits: 16, make: (b) => new Uint16Array(b) },
+  i: { kind: "int", bits: 32, make: (b) => new Int32Array(b) },
+  I: { kind: "int", bits: 32, make: (b) => new Uint32Array(b) },
+  l: { kind: "bigint", bits: 64, make: (b) => new BigInt64Array(b) },
+  L: { kind: "bigint", bits: 64, make: (b) => new BigUint64Array(b) },
+  q: { kind: "bigint", bits: 64, make: (b) => new BigInt64Array(b) },
+  Q: { kind: "bigint", bits: 64, make: (b) => new BigUint64Array(b) },
+  f: { kind: "float", bits: 32, make: (b) => new Float32Array(b) },
+  d: { kind: "float", bits: 64, make: (b) => new Float64Array(b) },
+  c: { kind: "char", bits: 8, make: (b) => new Uint8Array(b) }
+}
+
+/** A typed array of `typecode` with `length` elements, in shared memory or not. */
+const arrayOf = (typecode: Typecode, length: number, shared: boolean): TypedArray => {
+  const bytes = length * (specs[typecode].bits / 8)
+  return specs[typecode].make(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes))
+}
+
+/** Integer views of a float's bits, for a compare-and-swap of floats. */
+const bitsOf = (array: TypedArray): Int32Array | BigInt64Array | undefined =>
+  array instanceof Float32Array
+    ? new Int32Array(array.buffer)
+    : array instanceof Float64Array
+    ? new BigInt64Array(array.buffer)
+    : undefined
+
+/**
+ * Sets element `i` to `next` if it is still `expected`, atomically (also against other threads
+ * writing the same shared memory): integers by `Atomics.compareExchange`, floats on their bits.
+ */
+const compareAndSet = (array: TypedArray, i: number, expected: Stored, next: Stored): boolean => {
+  const bits = bitsOf(array)
+  if (bits === undefined) {
+    return Object.is(Atomics.compareExchange(array as Int32Array, i, expected as number, next as number), expected)
+  }
+  const scratch = array.constructor === Float32Array ? new Float32Array(2) : new Float64Array(2)
+  scratch[0] = expected as number
+  scratch[1] = next as number
+  const pair = bitsOf(scratch)!
+  return Atomics.compareExchange(bits as Int32Array, i, pair[0] as number, pair[1] as number) === pair[0]
 }
 
 export const typecodes: ReadonlyArray<Typecode> = Object.keys(specs) as Array<Typecode>
@@ -76,7 +109,7 @@ const cells = new Map<Typecode, { [i: number]: Stored }>()
 /** What a typed array of `typecode` stores for `value`: C's wrapping and rounding. */
 const wrap = (typecode: Typecode, value: Stored): Stored => {
   let cell = cells.get(typecode)
-  if (cell === undefined) cells.set(typecode, cell = specs[typecode].make(1) as never)
+  if (cell === undefined) cells.set(typecode, cell = arrayOf(typecode, 1, false) as never)
   cell[0] = value
   return cell[0]!
 }
@@ -163,7 +196,7 @@ export type LockOption = boolean | Handle<unknown>
 const isLockOrRLock = (u: unknown): u is Handle<unknown> => lockable.isLockable(u) && (u.kind === "Lock" || u.kind === "RLock")
 
 const lockFor = (option: LockOption | undefined): Effect.Effect<Handle<unknown> | undefined, ValueError, Scope.Scope> => {
-  if (option === undefined || option === true) return rlock.make
+  if (option === undefined || option === true) return sharedLock.make("RLock")
   if (option === false) return Effect.succeed(undefined)
   return isLockOrRLock(option)
     ? Effect.succeed(option)
@@ -187,6 +220,36 @@ export type Storage = Handle<StorageMeta>
 
 export const isStorage = (kind: StorageKind) => (u: unknown): u is Storage => isHandle(u) && u.kind === kind
 
+/**
+ * The memory of a storage: its elements in a `SharedArrayBuffer`, then a cell that says whether the
+ * owner has closed it (so that threads working on it directly fail as remote callers do).
+ */
+interface Memory {
+  readonly array: TypedArray
+  readonly closed: Int32Array
+}
+
+const memoryOf = (typecode: Typecode, buffer: SharedArrayBuffer, length: number): Memory => {
+  const dataBytes = Math.ceil((length * specs[typecode].bits) / 64) * 8
+  return {
+    array: specs[typecode].make(buffer).subarray(0, length) as TypedArray,
+    closed: new Int32Array(buffer, dataBytes, 1)
+  }
+}
+
+const allocate = (typecode: Typecode, length: number): SharedArrayBuffer =>
+  new SharedArrayBuffer(Math.ceil((length * specs[typecode].bits) / 64) * 8 + 8)
+
+const read = (array: TypedArray, start: number, end: number): Array<Stored> => {
+  const out: Array<Stored> = []
+  for (let i = start; i < end; i++) out.push(array[i]!)
+  return out
+}
+
+const write = (array: TypedArray, start: number, values: ReadonlyArray<Stored>): void => {
+  for (let k = 0; k < values.length; k++) (array as { [i: number]: Stored })[start + k] = values[k]!
+}
+
 /** Serves a typed array of `typecode` holding `init` (already converted) for the life of the scope. */
 export const make = (
   kind: StorageKind,
@@ -196,16 +259,14 @@ export const make = (
 ): Effect.Effect<Storage, ValueError, Scope.Scope> =>
   Effect.flatMap(lockFor(lock), (lock) =>
     Effect.suspend(() => {
-      const store = specs[typecode].make(init.length) as { [i: number]: Stored; length: number }
-      for (let i = 0; i < init.length; i++) store[i] = init[i]!
-      const read = (start: number, end: number): Array<Stored> => {
-        const out: Array<Stored> = []
-        for (let i = start; i < end; i++) out.push(store[i]!)
-        return out
-      }
+      const buffer = allocate(typecode, init.length)
+      const { array, closed } = memoryOf(typecode, buffer, init.length)
+      const store = array as { [i: number]: Stored }
+      write(array, 0, init)
       return serve({
         kind,
         operations: {
+          attach: ([, pid]: [string, number]) => Effect.sync(() => attachReply(buffer, 0, pid)),
           get: ([i]: [number]) => Effect.sync(() => store[i]!),
           set: ([i, value]: [number, Stored]) =>
             Effect.sync(() => {
@@ -213,11 +274,7 @@ export const make = (
             }),
           /** Sets `next` if the element is still `expected` (as read before): lock-free updates. */
           compareAndSet: ([i, expected, next]: [number, Stored, Stored]) =>
-            Effect.sync(() => {
-              if (!Object.is(store[i], expected)) return false
-              store[i] = next
-              return true
-            }),
+            Effect.sync(() => compareAndSet(array, i, expected, next)),
           /**
            * Takes the lock for the caller, as its own `acquire` would, and reads element `i`: the
            * first half of a locked update in one round trip (when this node also serves the lock).
@@ -233,14 +290,40 @@ export const make = (
               store[i] = value
               return lockOp(lock, "release", [key], caller)
             }),
-          slice: ([start, end]: [number, number]) => Effect.sync(() => read(start, end)),
-          setSlice: ([start, values]: [number, ReadonlyArray<Stored>]) =>
-            Effect.sync(() => {
-              for (let k = 0; k < values.length; k++) store[start + k] = values[k]!
-            })
-        }
+          slice: ([start, end]: [number, number]) => Effect.sync(() => read(array, start, end)),
+          setSlice: ([start, values]: [number, ReadonlyArray<Stored>]) => Effect.sync(() => write(array, start, values))
+        },
+        close: Effect.sync(() => Atomics.store(closed, 0, 1))
       }, { typecode, length: init.length, lock })
     }))
+
+const memories = new WeakMap<Attached, Memory>()
+
+/**
+ * The storage's elements in this isolate's memory, when its owner runs in this OS process (and has
+ * not closed it); else `undefined`, and its operations are calls to the owner.
+ */
+const direct = (self: Storage): Effect.Effect<TypedArray | undefined> =>
+  Effect.map(attach(self, ""), (attached) => {
+    if (attached === undefined) return undefined
+    let memory = memories.get(attached)
+    if (memory === undefined) {
+      const made = memory = memoryOf(self.meta.typecode, attached.buffer, self.meta.length)
+      memories.set(attached, made)
+      onClosed(self.node, () => Atomics.store(made.closed, 0, 1))
+    }
+    if (Atomics.load(memory.closed, 0) === 0) return memory.array
+    detach(self)
+    return undefined
+  })
+
+/** `onDirect` on the elements in this isolate's memory, or `onCall` (a call to the owner). */
+const either = <A, E>(
+  self: Storage,
+  onDirect: (array: TypedArray) => Effect.Effect<A, E>,
+  onCall: Effect.Effect<A, E | ResourceClosed>
+): Effect.Effect<A, E | ResourceClosed> =>
+  Effect.flatMap(direct(self), (array) => array === undefined ? onCall : onDirect(array))
 
 /**
  * Runs an operation of a lock served by this node on behalf of `caller` (so that the lock counts the
@@ -308,14 +391,27 @@ export const initial = (typecode: Typecode, sizeOrInit: number | Iterable<unknow
   return toStoredAll(typecode, sizeOrInit)
 }
 
+const getStored = (self: Storage, i: number) =>
+  either(self, (array) => Effect.sync(() => array[i]!), invoke<Stored, never>(self, "get", [i]))
+
+const setStored = (self: Storage, i: number, value: Stored) =>
+  either(
+    self,
+    (array) =>
+      Effect.sync(() => {
+        ;(array as { [i: number]: Stored })[i] = value
+      }),
+    invoke<void, never>(self, "set", [i, value])
+  )
+
 export const getAt = (self: Storage, index: number): Effect.Effect<unknown, IndexError | ValueError | ResourceClosed> =>
   Effect.flatMap(normalizeIndex(index, self.meta.length), (i) =>
-    Effect.map(invoke<Stored, never>(self, "get", [i]), (stored) => fromStored(self.meta.typecode, stored)))
+    Effect.map(getStored(self, i), (stored) => fromStored(self.meta.typecode, stored)))
 
 export const setAt = (self: Storage, index: number, value: unknown): Effect.Effect<void, IndexError | ValueError | ResourceClosed> =>
   Effect.flatMap(
     Effect.zip(normalizeIndex(index, self.meta.length), toStoredEffect(self.meta.typecode, value)),
-    ([i, stored]) => invoke<void, never>(self, "set", [i, stored])
+    ([i, stored]) => setStored(self, i, stored)
   )
 
 export const slice = (
@@ -326,8 +422,10 @@ export const slice = (
   Effect.flatMap(sliceBounds(self.meta.length, start, end), ([s, e]) =>
     s === e
       ? Effect.succeed([])
-      : Effect.map(invoke<Array<Stored>, never>(self, "slice", [s, e]), (stored) =>
-        stored.map((x) => fromStored(self.meta.typecode, x))))
+      : Effect.map(
+        either(self, (array) => Effect.sync(() => read(array, s, e)), invoke<Array<Stored>, never>(self, "slice", [s, e])),
+        (stored) => stored.map((x) => fromStored(self.meta.typecode, x))
+      ))
 
 /** Python's `a[start:end] = values`: the slice and the values must have the same length. */
 export const setSlice = (
@@ -343,13 +441,14 @@ export const setSlice = (
         ? Effect.fail(new ValueError({ message: "Can only assign sequence of same size" }))
         : stored.length === 0
         ? Effect.void
-        : invoke<void, never>(self, "setSlice", [s, stored])
+        : either(self, (array) => Effect.sync(() => write(array, s, stored)), invoke<void, never>(self, "setSlice", [s, stored]))
   )
 
 /**
  * Applies `f` to element `i` atomically: under the lock when there is one (so that it also excludes
  * those who hold the lock to read and write by hand), else by compare-and-set until no other update
- * came in between. Returns the new element, as stored.
+ * came in between. Returns the new element, as stored. Where the elements are in this isolate's
+ * memory, so is the work (and the lock's, when it is in this OS process too).
  */
 export const updateAt = <A>(
   self: Storage,
@@ -359,17 +458,25 @@ export const updateAt = <A>(
   Effect.flatMap(normalizeIndex(index, self.meta.length), (i): Effect.Effect<Stored, ValueError | ResourceClosed> => {
     const { lock, typecode } = self.meta
     const next = (stored: Stored) => toStoredEffect(typecode, f(fromStored(typecode, stored) as A))
-    const get = invoke<Stored, never>(self, "get", [i])
-    if (lock !== undefined && lock.node === self.node) return lockedUpdate(self, lock, i, next)
+    const get = getStored(self, i)
     if (lock !== undefined) {
-      return lockable.withLock(
+      const locked = lockable.withLock(
         lock,
-        Effect.flatMap(get, (stored) =>
-          Effect.flatMap(next(stored), (value) => Effect.as(invoke<void, never>(self, "set", [i, value]), value)))
+        Effect.flatMap(get, (stored) => Effect.flatMap(next(stored), (value) => Effect.as(setStored(self, i, value), value)))
       )
+      return lock.node !== self.node
+        ? locked
+        : Effect.flatMap(direct(self), (array) => array === undefined ? lockedUpdate(self, lock, i, next) : locked)
     }
     const attempt = Effect.flatMap(get, (stored) =>
       Effect.flatMap(next(stored), (value) =>
-        Effect.map(invoke<boolean, never>(self, "compareAndSet", [i, stored, value]), (done) => done ? [value] as const : undefined)))
+        Effect.map(
+          either(
+            self,
+            (array) => Effect.sync(() => compareAndSet(array, i, stored, value)),
+            invoke<boolean, never>(self, "compareAndSet", [i, stored, value])
+          ),
+          (done) => done ? [value] as const : undefined
+        )))
     return Effect.map(Effect.repeat(attempt, { until: (swapped) => swapped !== undefined }), (swapped) => swapped![0])
   }).pipe(Effect.map((stored) => fromStored(self.meta.typecode, stored) as A))

@@ -1,6 +1,7 @@
 /**
  * The handle side shared by Lock, RLock, Semaphore and BoundedSemaphore: one set of wire operations
- * (`acquire`, `release`, `recovered`, …) served by `semaphore.ts` or `rlock.ts`.
+ * (`acquire`, `release`, `recovered`, …) served by `semaphore.ts` or `sharedLock.ts`. A Lock or RLock
+ * whose owner runs in this OS process is worked on directly in its shared memory (no message).
  *
  * A remote `acquire` that is interrupted after its owner granted it gives the permit back
  * (`undoAcquire`), so that an interruption never leaks a permit.
@@ -11,12 +12,32 @@ import * as Scope from "effect/Scope"
 import type { ResourceClosed, ValueError } from "../Errors.ts"
 import { holderKey } from "./holder.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
-import { invoke } from "./resource.ts"
+import { currentCaller, invoke } from "./resource.ts"
+import { attach, callerHash } from "./shared.ts"
+import * as sharedLock from "./sharedLock.ts"
 import { type BlockingOptions, wireWait } from "./waiting.ts"
 
 const kinds = new Set(["Lock", "RLock", "Semaphore", "BoundedSemaphore"])
 
 export const isLockable = (u: unknown): u is Handle<unknown> => isHandle(u) && kinds.has(u.kind)
+
+/**
+ * Runs `direct` on the lock's shared memory when this isolate has it, else `call` (the owner's
+ * operation, by message where it is remote). Both get the holder key of the current process.
+ */
+const either = <A, E>(
+  self: Handle<unknown>,
+  direct: (lock: sharedLock.SharedLock, taker: sharedLock.Taker) => Effect.Effect<A, E | ResourceClosed>,
+  call: (key: string) => Effect.Effect<A, E | ResourceClosed>
+): Effect.Effect<A, E | ResourceClosed> =>
+  Effect.flatMap(holderKey(self), (key) =>
+    self.kind !== "Lock" && self.kind !== "RLock"
+      ? call(key)
+      : Effect.flatMap(attach(self, key), (attached) => {
+        const lock = attached === undefined ? undefined : sharedLock.local(self, attached)
+        if (lock === undefined || lock.closed) return call(key)
+        return Effect.flatMap(currentCaller, (caller) => direct(lock, { slot: attached!.slot, hash: callerHash(caller.id) }))
+      }))
 
 export const acquire: {
   (options?: BlockingOptions): (self: Handle<unknown>) => Effect.Effect<boolean, ResourceClosed>
@@ -24,14 +45,23 @@ export const acquire: {
 } = dual(
   (args) => isLockable(args[0]),
   (self: Handle<unknown>, options?: BlockingOptions) =>
-    Effect.flatMap(
-      holderKey(self),
+    either(
+      self,
+      (lock, taker) => lock.acquire(taker, wireWait(options)),
       (key) => Effect.map(invoke<string | false, never>(self, "acquire", [wireWait(options), key], "undoAcquire"), (token) => token !== false)
     )
 )
 
 export const release = (self: Handle<unknown>): Effect.Effect<void, ValueError | ResourceClosed> =>
-  Effect.flatMap(holderKey(self), (key) => invoke<void, ValueError>(self, "release", [key]))
+  either(
+    self,
+    (lock, taker) =>
+      Effect.suspend(() => {
+        const error = lock.release(taker)
+        return error === undefined ? Effect.void : Effect.fail(error)
+      }),
+    (key) => invoke<void, ValueError>(self, "release", [key])
+  )
 
 /** Releases at the end of a hold; a lock whose owner has gone has nothing left to release. */
 const releaseAfter = (self: Handle<unknown>) =>
@@ -64,7 +94,7 @@ export const acquireScoped: {
 )
 
 export const recovered = (self: Handle<unknown>): Effect.Effect<boolean, ResourceClosed> =>
-  Effect.flatMap(holderKey(self), (key) => invoke<boolean, never>(self, "recovered", [key]))
+  either(self, (lock, taker) => Effect.sync(() => lock.recovered(taker)), (key) => invoke<boolean, never>(self, "recovered", [key]))
 
 export const getValue = (self: Handle<unknown>): Effect.Effect<number, ResourceClosed> =>
   invoke<number, never>(self, "getValue", [])

@@ -115,6 +115,8 @@ export class Router {
   parent: Link | undefined
   readonly children = new Map<string, Link>()
   readonly served = new Map<number, Served>()
+  /** Told of every node that ends (shared memory attached here from an owner that ended is closed). */
+  readonly goneListeners = new Set<(node: string) => void>()
   private childCount = 0
   private nextRid = 1
   private nextCid = 1
@@ -288,6 +290,7 @@ export class Router {
     }
     this.undoReceipts([...this.receipts].filter(([, receipt]) => isUnder(receipt.from, node)).map(([key]) => key))
     for (const served of this.served.values()) served.nodeGone(node)
+    for (const listener of this.goneListeners) listener(node)
     for (const [cid, pending] of this.pending) {
       if (isUnder(pending.to, node)) {
         this.pending.delete(cid)

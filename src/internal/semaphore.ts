@@ -1,6 +1,5 @@
 /**
- * The owner of a Lock, Semaphore or BoundedSemaphore: a counter of permits (a Lock is a bounded
- * semaphore of one, as Python's `SemLock`), waiters served in arrival order, and a ledger of which
+ * The owner of a Semaphore or BoundedSemaphore (a Lock is in `sharedLock.ts`): a counter of permits, waiters served in arrival order, and a ledger of which
  * process holds which permits, so that the permits of a process that ends are given back.
  *
  * The ledger: a permit taken from the semaphore's supply (its initial value, or a permit given back)
@@ -21,10 +20,10 @@ import { serve } from "./resource.ts"
 import { isUnder } from "./router.ts"
 import { WaitQueue } from "./waiting.ts"
 
-export type SemaphoreKind = "Lock" | "Semaphore" | "BoundedSemaphore"
+export type SemaphoreKind = "Semaphore" | "BoundedSemaphore"
 
 export interface SemaphoreMeta {
-  /** The most permits there may be (a Lock: 1); `null` for an unbounded Semaphore. */
+  /** The most permits there may be; `null` for an unbounded Semaphore. */
   readonly bound: number | null
 }
 
@@ -38,7 +37,6 @@ interface Debt {
 interface Taker {
   readonly holder: string
   readonly node: string
-  readonly caller: string
 }
 
 export const tooManyReleases = "semaphore or lock released too many times"
@@ -58,8 +56,6 @@ export const make = (
     /** Free permits created by releases that paid no debt. */
     let minted = 0
     const debts = new Map<string, Debt>()
-    /** The fiber that took a Lock (Condition's "is it mine?"); undefined when free or released by another. */
-    let lockCaller: string | undefined
     const waiters = new WaitQueue<string, ResourceClosed, Taker>()
 
     const free = () => supply + minted
@@ -80,7 +76,6 @@ export const make = (
           debt.recovered = true
         }
       }
-      lockCaller = taker.caller
       return taker.holder
     }
 
@@ -107,7 +102,6 @@ export const make = (
         if (oldest !== undefined) pay(oldest[0], oldest[1], undo)
         else minted++
       }
-      lockCaller = undefined
       serveWaiters()
       return undefined
     }
@@ -125,7 +119,6 @@ export const make = (
       debts.delete(holder)
       supply += debt.count
       recoveredSupply += debt.count
-      if (bound === 1) lockCaller = undefined
       serveWaiters()
     }
 
@@ -140,30 +133,18 @@ export const make = (
         )
       })
 
-    const isMine = (caller: string) => bound === 1 && free() === 0 && lockCaller === caller
-
     return serve({
       kind,
       operations: {
         acquire: ([ms, key]: [number, string], caller) =>
-          acquire({ holder: holderOf(caller.node, key), node: caller.node, caller: caller.id }, ms),
+          acquire({ holder: holderOf(caller.node, key), node: caller.node }, ms),
         undoAcquire: ([token]: [string | false]) =>
           Effect.sync(() => typeof token === "string" && giveBack(token, true)),
         release: ([key]: [string], caller) => release(holderOf(caller.node, key)),
         getValue: () => Effect.sync(free),
         recovered: ([key]: [string], caller) =>
           Effect.sync(() => debts.get(holderOf(caller.node, key))?.recovered ?? false),
-        abandon: ([key]: [string], caller) => Effect.sync(() => abandon(holderOf(caller.node, key))),
-        // Condition support (a Lock only)
-        isOwned: (_: [], caller) => Effect.sync(() => isMine(caller.id)),
-        releaseSave: ([key]: [string], caller) =>
-          Effect.suspend(() =>
-            isMine(caller.id)
-              ? Effect.as(release(holderOf(caller.node, key)), 1)
-              : Effect.fail(new ValueError({ message: "cannot wait on un-acquired lock" }))
-          ),
-        acquireRestore: ([, key]: [number, string], caller) =>
-          Effect.asVoid(acquire({ holder: holderOf(caller.node, key), node: caller.node, caller: caller.id }, -1))
+        abandon: ([key]: [string], caller) => Effect.sync(() => abandon(holderOf(caller.node, key)))
       },
       nodeGone: (node) => {
         for (const [holder, debt] of [...debts]) if (isUnder(debt.node, node)) abandon(holder)

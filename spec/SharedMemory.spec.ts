@@ -1,0 +1,54 @@
+/**
+ * Between the threads of one OS process, a Lock, an RLock and a Value live in shared memory: a thread
+ * takes the lock and updates the value with `Atomics`, without a message to the owner. The proof: the
+ * threads go on while the owner's event loop is blocked (a call to the owner would wait for it), in the
+ * main process and in a process child that owns them. Closing the owner's scope still reaches them.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as Lock from "../src/Lock.ts"
+import * as Process from "../src/Process.ts"
+import * as RLock from "../src/RLock.ts"
+import * as Value from "../src/Value.ts"
+import { awaitCell, GO, READY, tasks } from "./fixtures/shared-memory-tasks.ts"
+
+/** Generous: the threads need well under a second; a call to the blocked owner would never finish. */
+const waitMs = 30_000
+
+describe("shared memory between threads", () => {
+  for (const kind of ["Lock", "RLock"] as const) {
+    it.live(`two threads take the parent's ${kind} and update its Value while the parent's event loop is blocked`, () =>
+      Effect.gen(function*() {
+        const { doneWhileBlocked, value } = yield* Process.run(tasks.blockedOwner, [kind, 500, 2, waitMs], { backend: "fiber" })
+        expect(doneWhileBlocked).toBe(2)
+        expect(value).toBe(1000)
+      }), 120_000)
+  }
+
+  it.live("the same in a process child that owns them (its threads share its memory, not the parent's)", () =>
+    Effect.gen(function*() {
+      const { doneWhileBlocked, value } = yield* Process.run(tasks.blockedOwner, ["RLock", 500, 2, waitMs], { backend: "process" })
+      expect(doneWhileBlocked).toBe(2)
+      expect(value).toBe(1000)
+    }), 120_000)
+
+  for (const kind of ["Lock", "RLock"] as const) {
+    it.scopedLive(`a thread that worked on a ${kind} directly gets ResourceClosed once the owner's scope closed it`, () =>
+      Effect.gen(function*() {
+        const inner = yield* Scope.make()
+        const lock = yield* Scope.extend<Lock.Lock | RLock.RLock, never, Scope.Scope>(kind === "Lock" ? Lock.make : RLock.make, inner)
+        const v = yield* Scope.extend(Value.make("i", 0, { lock }), inner)
+        const cells = new Int32Array(new SharedArrayBuffer(3 * 4))
+        const child = yield* Process.spawn(tasks.useAfterClose, [lock, v, cells], { backend: "thread" })
+        yield* awaitCell(cells, READY, 1)
+        expect(yield* Value.get(v)).toBe(1)
+        yield* Scope.close(inner, Exit.void)
+        Atomics.store(cells, GO, 1)
+        const seen = yield* Process.result(child)
+        expect(seen.acquire).toMatch(/^ResourceClosed/)
+        expect(seen.get).toMatch(/^ResourceClosed/)
+      }), 120_000)
+  }
+})

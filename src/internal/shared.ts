@@ -1,0 +1,82 @@
+/**
+ * Shared memory between the isolates of one OS process. A resource whose state lives in a
+ * `SharedArrayBuffer` answers an `attach` call with that buffer when the caller runs in the owner's
+ * OS process (the owner's own isolate, or a thread below it: the route between two isolates of one OS
+ * process never leaves it, so the buffer travels by `postMessage` and stays shared), and with `null`
+ * otherwise (another OS process: no shared memory exists across processes here, every operation stays
+ * a call to the owner). Each isolate asks once per resource and holder key, then works on the memory
+ * directly, with no message and no help from the owner's event loop.
+ *
+ * When the owner's node ends, every isolate that attached marks the memory closed (see `onClosed`),
+ * so that direct users fail with `ResourceClosed` as remote callers do.
+ */
+import * as Effect from "effect/Effect"
+import type { Handle } from "./protocol/handle.ts"
+import { invoke } from "./resource.ts"
+import { isUnder, router } from "./router.ts"
+
+export interface Attached {
+  readonly buffer: SharedArrayBuffer
+  /** The holder's number in the resource's own records (locks), 0 where there is none. */
+  readonly slot: number
+}
+
+/** What an owner answers to `attach`: the buffer for a caller in its OS process, else null. */
+export const attachReply = (buffer: SharedArrayBuffer, slot: number, pid: number): Attached | null =>
+  pid === process.pid ? { buffer, slot } : null
+
+const attachments = new Map<string, Attached | null>()
+
+/** Closers of the memories attached here, by owner node: run when that node ends. */
+const closers = new Map<string, Set<() => void>>()
+let listening = false
+
+/** Runs `close` when `node` (the owner of an attached memory) ends, as seen from this isolate. */
+export const onClosed = (node: string, close: () => void): void => {
+  if (!listening) {
+    listening = true
+    router().goneListeners.add((gone) => {
+      for (const [owner, set] of closers) {
+        if (!isUnder(owner, gone)) continue
+        closers.delete(owner)
+        for (const f of set) f()
+      }
+      for (const key of attachments.keys()) if (isUnder(key.slice(0, key.indexOf("/")), gone)) attachments.delete(key)
+    })
+  }
+  let set = closers.get(node)
+  if (set === undefined) closers.set(node, set = new Set())
+  set.add(close)
+}
+
+/**
+ * The shared memory of `handle` for holder `key` in this isolate, or `undefined` when there is none
+ * (another OS process, or a resource that cannot attach: its operations then stay calls).
+ */
+export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Attached | undefined> => {
+  const id = `${handle.node}/${handle.rid}|${key}`
+  const known = attachments.get(id)
+  if (known !== undefined) return Effect.succeed(known ?? undefined)
+  return invoke<Attached | null, never>(handle, "attach", [key, process.pid]).pipe(
+    Effect.tap((attached) => Effect.sync(() => attachments.set(id, attached))),
+    Effect.map((attached) => attached ?? undefined),
+    // a closed resource: its calls will say so
+    Effect.orElseSucceed(() => undefined)
+  )
+}
+
+/** Forgets the attachments of a resource (it was closed). */
+export const detach = (handle: Handle<unknown>): void => {
+  const prefix = `${handle.node}/${handle.rid}|`
+  for (const key of attachments.keys()) if (key.startsWith(prefix)) attachments.delete(key)
+}
+
+/** A 32-bit number for a caller id (never 0, which means "nobody"). */
+export const callerHash = (id: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h === 0 ? 1 : h | 0
+}

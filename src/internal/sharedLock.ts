@@ -1,0 +1,336 @@
+/**
+ * Lock and RLock in shared memory: five 32-bit cells of a `SharedArrayBuffer` hold the whole state,
+ * so that every isolate of the owner's OS process (its threads) takes and frees the lock with
+ * `Atomics` alone, while children in other OS processes call the owner, which runs the same code on
+ * the same cells for them.
+ *
+ * - `STATE`: 0 when free; else the holder's slot (a number per holder, given out by the owner); bit 30
+ *   (`RECOVERED`) marks a lock freed because its holder ended (when free), then taken that way (when
+ *   held): the next holder is told, like a robust POSIX mutex's `EOWNERDEAD`.
+ * - `COUNT`: the recursion level (an RLock's; 1 for a Lock).
+ * - `CALLER`: a hash of the fiber that took it (an RLock's owner; a Condition's "is it mine?").
+ * - `WAITERS`: isolates waiting for a change of `STATE` (a release notifies them only when there are).
+ * - `CLOSED`: the owner's scope ended, or its node did.
+ *
+ * Every change of `STATE` is one compare-and-swap, so a thread that is terminated at any instant never
+ * leaves the cells half-written; the owner gives back a lock whose holder's node ended. Within an
+ * isolate, waiters are served in arrival order; between isolates, whoever swaps first wins (as with
+ * Python's `SemLock`).
+ */
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import { ResourceClosed, ValueError } from "../Errors.ts"
+import { holderOf } from "./holder.ts"
+import type { Handle } from "./protocol/handle.ts"
+import { serve } from "./resource.ts"
+import { tooManyReleases } from "./semaphore.ts"
+import { type Caller, isUnder } from "./router.ts"
+import { type Attached, attachReply, callerHash, onClosed } from "./shared.ts"
+import { WaitQueue } from "./waiting.ts"
+
+export type LockKind = "Lock" | "RLock"
+
+const STATE = 0
+const COUNT = 1
+const CALLER = 2
+const WAITERS = 3
+const CLOSED = 4
+const CELLS = 5
+
+const RECOVERED = 1 << 30
+const SLOT = RECOVERED - 1
+
+const unacquired = "cannot release un-acquired lock"
+
+/** Who takes the lock: its holder's slot and its fiber's hash. */
+export interface Taker {
+  readonly slot: number
+  readonly hash: number
+}
+
+/** How a grant travels back to a remote caller, to be given back if it arrives too late. */
+const tokenOf = (taker: Taker): string => `${taker.slot}:${taker.hash}`
+const takerOf = (token: string): Taker => {
+  const [slot, hash] = token.split(":")
+  return { slot: Number(slot), hash: Number(hash) }
+}
+
+/** `Atomics.waitAsync` (ES2024; on Node 20, Deno and Bun), typed here for an ES2023 lib. */
+const waitAsync = (Atomics as unknown as {
+  readonly waitAsync: (
+    cells: Int32Array,
+    index: number,
+    value: number
+  ) => { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> }
+}).waitAsync
+
+/** Sync retries of a wait that found the state already changed, before yielding to the event loop. */
+const spins = 64
+
+/** The lock as one isolate works on it: the shared cells and this isolate's waiters. */
+export class SharedLock {
+  private readonly waiters = new WaitQueue<string, ResourceClosed, Taker>()
+  private armed = false
+  readonly cells: Int32Array
+  readonly kind: LockKind
+  constructor(cells: Int32Array, kind: LockKind) {
+    this.cells = cells
+    this.kind = kind
+  }
+
+  get closed(): boolean {
+    return Atomics.load(this.cells, CLOSED) !== 0
+  }
+
+  private closedError(): ResourceClosed {
+    return new ResourceClosed({ message: `${this.kind} is closed` })
+  }
+
+  /** Whether `taker` holds the lock: its holder's slot and (the same fiber) its hash. */
+  owns(taker: Taker): boolean {
+    return (Atomics.load(this.cells, STATE) & SLOT) === taker.slot && Atomics.load(this.cells, CALLER) === taker.hash
+  }
+
+  /** Takes the lock if it is free (or re-enters an RLock), without waiting. */
+  private tryTake(taker: Taker): boolean {
+    const c = this.cells
+    if (this.kind === "RLock" && this.owns(taker)) {
+      Atomics.add(c, COUNT, 1)
+      return true
+    }
+    const state = Atomics.load(c, STATE)
+    if ((state & SLOT) !== 0 || Atomics.compareExchange(c, STATE, state, taker.slot | state) !== state) return false
+    Atomics.store(c, COUNT, 1)
+    Atomics.store(c, CALLER, taker.hash)
+    return true
+  }
+
+  /** `true` once taken, `false` when `ms` (0: do not wait; -1: for ever) passes first. */
+  acquire(taker: Taker, ms: number): Effect.Effect<boolean, ResourceClosed> {
+    return Effect.map(this.acquireToken(taker, ms), (token) => token !== false)
+  }
+
+  /** `acquire` for a remote caller: the grant as a token that `undo` takes back. */
+  acquireToken(taker: Taker, ms: number): Effect.Effect<string | false, ResourceClosed> {
+    return Effect.suspend(() => {
+      if (this.closed) return Effect.fail(this.closedError())
+      if ((this.waiters.size === 0 || (this.kind === "RLock" && this.owns(taker))) && this.tryTake(taker)) {
+        return Effect.succeed(tokenOf(taker))
+      }
+      if (ms === 0) return Effect.succeed(false as const)
+      const waiter = this.waiters.add(taker)
+      this.arm()
+      return Effect.map(
+        this.waiters.await(waiter, ms, (token) => this.undo(token)),
+        Option.getOrElse(() => false as const)
+      )
+    })
+  }
+
+  /** Serves this isolate's waiters, first come first served, while the lock can be taken. */
+  private serve(): void {
+    this.settle()
+    if (this.waiters.size > 0) this.arm()
+  }
+
+  private settle(): void {
+    for (let waiter = this.waiters.first(); waiter !== undefined; waiter = this.waiters.first()) {
+      if (this.closed) return this.waiters.settleAll(Exit.fail(this.closedError()))
+      if (!this.tryTake(waiter.data)) return
+      this.waiters.settle(waiter, Exit.succeed(tokenOf(waiter.data)))
+    }
+  }
+
+  /** Waits (without blocking the event loop) for the state to change while there are waiters. */
+  private arm(): void {
+    if (this.armed) return
+    this.armed = true
+    const c = this.cells
+    for (let i = 0; i < spins; i++) {
+      Atomics.add(c, WAITERS, 1)
+      const state = Atomics.load(c, STATE)
+      const result = (state & SLOT) === 0 || this.closed ? undefined : waitAsync(c, STATE, state)
+      if (result !== undefined && result.async) {
+        result.value.then(() => this.wake())
+        return
+      }
+      Atomics.sub(c, WAITERS, 1)
+      this.settle()
+      if (this.waiters.size === 0) {
+        this.armed = false
+        return
+      }
+    }
+    // the state keeps changing under us: let the event loop run before looking again
+    setTimeout(() => {
+      this.armed = false
+      this.serve()
+    }, 0)
+  }
+
+  private wake(): void {
+    Atomics.sub(this.cells, WAITERS, 1)
+    this.armed = false
+    this.serve()
+  }
+
+  /** Tells the waiting isolates (this one included) that the state changed. */
+  private changed(): void {
+    if (Atomics.load(this.cells, WAITERS) > 0) Atomics.notify(this.cells, STATE)
+    this.serve()
+  }
+
+  /** Sets `STATE` from `held` to `next` (free), clearing who held it first. */
+  private free(held: number, next: number): boolean {
+    const c = this.cells
+    const caller = Atomics.load(c, CALLER)
+    Atomics.store(c, CALLER, 0)
+    if (Atomics.compareExchange(c, STATE, held, next) !== held) {
+      // unless a new holder has written its own meanwhile
+      Atomics.compareExchange(c, CALLER, 0, caller)
+      return false
+    }
+    this.changed()
+    return true
+  }
+
+  /**
+   * One release by `taker`: a Lock is freed whoever holds it (it has no owner); an RLock loses one
+   * level of its owner's hold. `undo` gives back a grant its caller never got: a lock taken from a
+   * holder that ended stays marked so.
+   */
+  release(taker: Taker, undo = false): ValueError | undefined {
+    for (;;) {
+      const state = Atomics.load(this.cells, STATE)
+      if (this.kind === "RLock" || undo) {
+        if (!this.owns(taker)) return new ValueError({ message: this.kind === "RLock" ? unacquired : tooManyReleases })
+        if (Atomics.sub(this.cells, COUNT, 1) > 1) return undefined
+      } else if ((state & SLOT) === 0) {
+        return new ValueError({ message: tooManyReleases })
+      }
+      if (this.free(state, undo ? state & RECOVERED : 0)) return undefined
+      if (this.kind === "RLock" || undo) Atomics.add(this.cells, COUNT, 1)
+    }
+  }
+
+  /** Gives back a grant that reached nobody (a remote `acquire` interrupted after the owner granted it). */
+  undo(token: string): void {
+    this.release(takerOf(token), true)
+  }
+
+  /** Whether `taker` holds a lock whose previous holder ended holding it. */
+  recovered(taker: Taker): boolean {
+    const state = Atomics.load(this.cells, STATE)
+    return (state & RECOVERED) !== 0 && (state & SLOT) === taker.slot &&
+      (this.kind === "Lock" || Atomics.load(this.cells, CALLER) === taker.hash)
+  }
+
+  /** The holder in `slot` ended: its lock is freed (every level) and marked recovered. */
+  abandon(slot: number): void {
+    for (;;) {
+      const state = Atomics.load(this.cells, STATE)
+      if ((state & SLOT) !== slot || this.free(state, RECOVERED)) return
+    }
+  }
+
+  /** Condition's wait: frees every level of the caller's hold and tells how many there were. */
+  releaseSave(taker: Taker): Effect.Effect<number, ValueError> {
+    return Effect.suspend(() => {
+      const state = Atomics.load(this.cells, STATE)
+      if (!this.owns(taker)) return Effect.fail(new ValueError({ message: "cannot wait on un-acquired lock" }))
+      const levels = Atomics.load(this.cells, COUNT)
+      return this.free(state, 0) ? Effect.succeed(levels) : Effect.fail(new ValueError({ message: "cannot wait on un-acquired lock" }))
+    })
+  }
+
+  /** Condition's wake-up: takes the lock back at the level it had. */
+  acquireRestore(taker: Taker, levels: number): Effect.Effect<void, ResourceClosed> {
+    return Effect.map(this.acquire(taker, -1), () => {
+      Atomics.store(this.cells, COUNT, levels)
+    })
+  }
+
+  getValue(): number {
+    return (Atomics.load(this.cells, STATE) & SLOT) === 0 ? 1 : 0
+  }
+
+  /** The owner's scope, or its node, ended: every waiter anywhere fails. */
+  close(): void {
+    Atomics.store(this.cells, CLOSED, 1)
+    Atomics.notify(this.cells, STATE)
+    this.waiters.settleAll(Exit.fail(this.closedError()))
+  }
+}
+
+/** The locks this isolate works on, by owner node and resource id. */
+const locks = new Map<string, SharedLock>()
+
+/** This isolate's view of the lock `handle` names, from its attached memory. */
+export const local = (handle: Handle<unknown>, attached: Attached): SharedLock => {
+  const id = `${handle.node}/${handle.rid}`
+  let lock = locks.get(id)
+  if (lock === undefined || lock.cells.buffer !== attached.buffer) {
+    const made = lock = new SharedLock(new Int32Array(attached.buffer), handle.kind as LockKind)
+    locks.set(id, made)
+    onClosed(handle.node, () => {
+      locks.delete(id)
+      made.close()
+    })
+  }
+  return lock
+}
+
+/** A Lock or RLock owned by this node for the life of the scope. */
+export const make = (kind: LockKind): Effect.Effect<Handle<{}>, never, Scope.Scope> =>
+  Effect.suspend(() => {
+    const buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT)
+    const lock = new SharedLock(new Int32Array(buffer), kind)
+    /** Holders (a process: node and key) and their slots; slot 0 means "nobody". */
+    const slots = new Map<string, number>()
+    const nodes: Array<string> = [""]
+    const slotOf = (key: string, caller: Caller): number => {
+      const holder = holderOf(caller.node, key)
+      let slot = slots.get(holder)
+      if (slot === undefined) {
+        slot = nodes.length
+        nodes.push(caller.node)
+        slots.set(holder, slot)
+      }
+      return slot
+    }
+    const taker = (key: string, caller: Caller): Taker => ({ slot: slotOf(key, caller), hash: callerHash(caller.id) })
+    const failing = (error: ValueError | undefined) => error === undefined ? Effect.void : Effect.fail(error)
+    let id = ""
+    return Effect.tap(
+      serve({
+        kind,
+        operations: {
+          attach: ([key, pid]: [string, number], caller) => Effect.sync(() => attachReply(buffer, slotOf(key, caller), pid)),
+          acquire: ([ms, key]: [number, string], caller) => lock.acquireToken(taker(key, caller), ms),
+          undoAcquire: ([token]: [string | false]) => Effect.sync(() => typeof token === "string" && lock.undo(token)),
+          release: ([key]: [string], caller) => Effect.suspend(() => failing(lock.release(taker(key, caller)))),
+          getValue: () => Effect.sync(() => lock.getValue()),
+          recovered: ([key]: [string], caller) => Effect.sync(() => lock.recovered(taker(key, caller))),
+          abandon: ([key]: [string], caller) => Effect.sync(() => lock.abandon(slotOf(key, caller))),
+          // Condition support
+          isOwned: ([key]: [string?], caller) => Effect.sync(() => lock.owns(taker(key ?? "", caller))),
+          releaseSave: ([key]: [string], caller) => lock.releaseSave(taker(key, caller)),
+          acquireRestore: ([levels, key]: [number, string], caller) => lock.acquireRestore(taker(key, caller), levels)
+        },
+        nodeGone: (node) => {
+          for (let slot = 1; slot < nodes.length; slot++) if (isUnder(nodes[slot]!, node)) lock.abandon(slot)
+        },
+        close: Effect.sync(() => {
+          lock.close()
+          locks.delete(id)
+        })
+      }, {}),
+      (handle) =>
+        Effect.sync(() => {
+          id = `${handle.node}/${handle.rid}`
+          locks.set(id, lock)
+        })
+    )
+  })
