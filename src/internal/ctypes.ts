@@ -464,9 +464,24 @@ export const updateAt = <A>(
         lock,
         Effect.flatMap(get, (stored) => Effect.flatMap(next(stored), (value) => Effect.as(setStored(self, i, value), value)))
       )
-      return lock.node !== self.node
-        ? locked
-        : Effect.flatMap(direct(self), (array) => array === undefined ? lockedUpdate(self, lock, i, next) : locked)
+      return Effect.flatMap(direct(self), (array) =>
+        array === undefined
+          ? lock.node === self.node ? lockedUpdate(self, lock, i, next) : locked
+          : Effect.withFiberRuntime((fiber) => {
+            // elements and lock both in this isolate's memory, and the lock free: all of it at once
+            const held = lockable.directNow(lock, fiber)
+            if (held === undefined || !held.lock.tryAcquire(held.taker)) return locked
+            let stored: Stored | ValueError
+            try {
+              stored = toStored(typecode, f(fromStored(typecode, array[i]!) as A))
+              if (!(stored instanceof ValueError)) (array as { [i: number]: Stored })[i] = stored
+            } catch (defect) {
+              held.lock.release(held.taker)
+              return Effect.die(defect)
+            }
+            held.lock.release(held.taker)
+            return stored instanceof ValueError ? Effect.fail(stored) : Effect.succeed(stored)
+          }))
     }
     const attempt = Effect.flatMap(get, (stored) =>
       Effect.flatMap(next(stored), (value) =>

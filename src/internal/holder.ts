@@ -20,23 +20,26 @@ let nextKey = 1
  * for what the child holds there to be given back when it ends.
  */
 export const holderKey = (handle: Handle<unknown>): Effect.Effect<string> =>
-  Effect.map(FiberRef.get(CurrentContext), (context) => {
-    if (context === undefined) return ""
-    let entry = keys.get(context)
-    if (entry === undefined) {
-      entry = { key: `f${nextKey++}`, resources: new Set<string>() }
-      keys.set(context, entry)
-    }
-    const id = `${handle.node}/${handle.rid}`
-    if (!entry.resources.has(id)) {
-      entry.resources.add(id)
-      const key = entry.key
-      onContextEnd(context, () => {
-        Effect.runFork(Effect.ignore(invoke(handle, "abandon", [key])))
-      })
-    }
-    return entry.key
-  })
+  Effect.map(FiberRef.get(CurrentContext), (context) => holderKeyOf(context, handle))
+
+/** `holderKey` for the context a fiber runs in (its `CurrentContext`). */
+export const holderKeyOf = (context: ProcessContext | undefined, handle: Handle<unknown>): string => {
+  if (context === undefined) return ""
+  let entry = keys.get(context)
+  if (entry === undefined) {
+    entry = { key: `f${nextKey++}`, resources: new Set<string>() }
+    keys.set(context, entry)
+  }
+  const id = `${handle.node}/${handle.rid}`
+  if (!entry.resources.has(id)) {
+    entry.resources.add(id)
+    const key = entry.key
+    onContextEnd(context, () => {
+      Effect.runFork(Effect.ignore(invoke(handle, "abandon", [key])))
+    })
+  }
+  return entry.key
+}
 
 /** The holder a call from `node` with key `key` names, as owners count holders. */
 export const holderOf = (node: string, key: string): string => `${node}|${key}`

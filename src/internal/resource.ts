@@ -41,13 +41,10 @@ export const CallerIdentity: FiberRef.FiberRef<string | undefined> = globalValue
   () => FiberRef.unsafeMake<string | undefined>(undefined)
 )
 
-const callerOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Caller => {
+export const callerOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Caller => {
   const node = router().node
   return { node, id: `${node}:${fiber.getFiberRef(CallerIdentity) ?? FiberId.threadName(fiber.id())}` }
 }
-
-/** The caller the current fiber is, as owners see it. */
-export const currentCaller: Effect.Effect<Caller> = Effect.withFiberRuntime((fiber) => Effect.succeed(callerOf(fiber)))
 
 /** Serves a resource for the life of the current scope; its handle works in any isolate. */
 export const serve = <Meta>(definition: Definition, meta: Meta): Effect.Effect<Handle<Meta>, never, Scope.Scope> =>

@@ -54,9 +54,9 @@ export const onClosed = (node: string, close: () => void): void => {
  * (another OS process, or a resource that cannot attach: its operations then stay calls).
  */
 export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Attached | undefined> => {
-  const id = `${handle.node}/${handle.rid}|${key}`
-  const known = attachments.get(id)
+  const known = attached(handle, key)
   if (known !== undefined) return Effect.succeed(known ?? undefined)
+  const id = `${handle.node}/${handle.rid}|${key}`
   return invoke<Attached | null, never>(handle, "attach", [key, process.pid]).pipe(
     Effect.tap((attached) => Effect.sync(() => attachments.set(id, attached))),
     Effect.map((attached) => attached ?? undefined),
@@ -65,10 +65,28 @@ export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Atta
   )
 }
 
+/** What this isolate knows of `handle`'s memory for `key`: attached, `null` (none), or `undefined` (not asked yet). */
+export const attached = (handle: Handle<unknown>, key: string): Attached | null | undefined =>
+  attachments.get(`${handle.node}/${handle.rid}|${key}`)
+
 /** Forgets the attachments of a resource (it was closed). */
 export const detach = (handle: Handle<unknown>): void => {
   const prefix = `${handle.node}/${handle.rid}|`
   for (const key of attachments.keys()) if (key.startsWith(prefix)) attachments.delete(key)
+}
+
+const hashes = new WeakMap<object, { readonly identity: string | undefined; readonly hash: number }>()
+
+/**
+ * `callerHash` of a fiber's caller id, remembered per fiber: the id (`id()`) stays the same while the
+ * fiber's `identity` (its `CallerIdentity`) does.
+ */
+export const fiberHash = (fiber: object, identity: string | undefined, id: () => string): number => {
+  const known = hashes.get(fiber)
+  if (known !== undefined && known.identity === identity) return known.hash
+  const hash = callerHash(id())
+  hashes.set(fiber, { identity, hash })
+  return hash
 }
 
 /** A 32-bit number for a caller id (never 0, which means "nobody"). */

@@ -107,6 +107,11 @@ export class SharedLock {
     return true
   }
 
+  /** Takes the lock at once if it can, as `acquire` would (after this isolate's earlier waiters). */
+  tryAcquire(taker: Taker): boolean {
+    return !this.closed && (this.waiters.size === 0 || (this.kind === "RLock" && this.owns(taker))) && this.tryTake(taker)
+  }
+
   /** `true` once taken, `false` when `ms` (0: do not wait; -1: for ever) passes first. */
   acquire(taker: Taker, ms: number): Effect.Effect<boolean, ResourceClosed> {
     return Effect.map(this.acquireToken(taker, ms), (token) => token !== false)
@@ -116,9 +121,7 @@ export class SharedLock {
   acquireToken(taker: Taker, ms: number): Effect.Effect<string | false, ResourceClosed> {
     return Effect.suspend(() => {
       if (this.closed) return Effect.fail(this.closedError())
-      if ((this.waiters.size === 0 || (this.kind === "RLock" && this.owns(taker))) && this.tryTake(taker)) {
-        return Effect.succeed(tokenOf(taker))
-      }
+      if (this.tryAcquire(taker)) return Effect.succeed(tokenOf(taker))
       if (ms === 0) return Effect.succeed(false as const)
       const waiter = this.waiters.add(taker)
       this.arm()
