@@ -52,10 +52,12 @@ const sizes = {
   rttWarmup: 200,
   bytesMessages: scaled(200),
   bytesSize: 1 << 20,
-  lockPairs: scaled(10_000), // per contender, ours
+  lockPairs: scaled(10_000), // per contender, ours (process children: calls to the owner)
+  lockPairsThread: scaled(200_000), // per contender, ours (thread children: shared memory)
   pyLockPairs: scaled(1_000_000), // per contender, Python mp.Lock
   pyManagerLockPairs: scaled(10_000), // per contender, Python Manager lock
-  valueIncrements: scaled(5_000), // per contender, ours
+  valueIncrements: scaled(5_000), // per contender, ours (process children)
+  valueIncrementsThread: scaled(100_000), // per contender, ours (thread children: shared memory)
   pyValueIncrements: scaled(500_000), // per contender, Python mp.Value
   pyManagerValueIncrements: scaled(3_000) // per contender, Python Manager Value + Lock
 }
@@ -293,7 +295,7 @@ if (groups.has("lock")) {
   if (available.Lock) {
     for (const backend of backends) {
       const name = `Lock pairs, 2 ${backend} children`
-      contenders.push(ourContender(name, sizes.lockPairs, ourLock(backend), figure))
+      contenders.push(ourContender(name, backend === "thread" ? sizes.lockPairsThread : sizes.lockPairs, ourLock(backend), figure))
       rows.push({
         name,
         py: backend === "process" ? pyManager : pyShm,
@@ -319,7 +321,7 @@ if (groups.has("value")) {
   if (available.Value && available.Lock) {
     for (const backend of backends) {
       const name = `Value increments under its lock, 2 ${backend} children`
-      contenders.push(ourContender(name, sizes.valueIncrements, ourValue(backend), figure))
+      contenders.push(ourContender(name, backend === "thread" ? sizes.valueIncrementsThread : sizes.valueIncrements, ourValue(backend), figure))
       rows.push({ name, py: backend === "process" ? pyManager : pyShm, unit: "increments/s", higher: true })
     }
   }

@@ -1,6 +1,6 @@
 /**
- * Between the threads of one OS process, a Lock, an RLock and a Value live in shared memory: a thread
- * takes the lock and updates the value with `Atomics`, without a message to the owner. The proof: the
+ * Between the threads of one OS process, a Lock, an RLock, a Value and an Event live in shared memory:
+ * a thread takes the lock, updates the value and sets or awaits the event with `Atomics`, without a message to the owner. The proof: the
  * threads go on while the owner's event loop is blocked (a call to the owner would wait for it), in the
  * main process and in a process child that owns them. Closing the owner's scope still reaches them.
  */
@@ -26,6 +26,12 @@ describe("shared memory between threads", () => {
         expect(value).toBe(1000)
       }), 120_000)
   }
+
+  it.live("one thread sets the parent's Event and wakes another thread while the parent's event loop is blocked", () =>
+    Effect.gen(function*() {
+      const seen = yield* Process.run(tasks.eventWhileOwnerBlocked, [waitMs], { backend: "fiber" })
+      expect(seen).toEqual({ doneWhileBlocked: 1, woken: true, isSet: true })
+    }), 120_000)
 
   it.live("the same in a process child that owns them (its threads share its memory, not the parent's)", () =>
     Effect.gen(function*() {

@@ -17,7 +17,7 @@ import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke, serve } from "./resource.ts"
 import * as sharedLock from "./sharedLock.ts"
 import { type Caller, router } from "./router.ts"
-import { type Attached, attach, attachReply, detach, onClosed } from "./shared.ts"
+import { attach, attachReply, detach, viewOf } from "./shared.ts"
 
 /** Python's typecodes (`array`/`ctypes`): sizes as on 64-bit Linux, where C's `long` has 64 bits. */
 export type Typecode = "b" | "B" | "h" | "H" | "i" | "I" | "l" | "L" | "q" | "Q" | "f" | "d" | "c"
@@ -227,13 +227,16 @@ export const isStorage = (kind: StorageKind) => (u: unknown): u is Storage => is
 interface Memory {
   readonly array: TypedArray
   readonly closed: Int32Array
+  readonly close: () => void
 }
 
 const memoryOf = (typecode: Typecode, buffer: SharedArrayBuffer, length: number): Memory => {
   const dataBytes = Math.ceil((length * specs[typecode].bits) / 64) * 8
+  const closed = new Int32Array(buffer, dataBytes, 1)
   return {
     array: specs[typecode].make(buffer).subarray(0, length) as TypedArray,
-    closed: new Int32Array(buffer, dataBytes, 1)
+    closed,
+    close: () => Atomics.store(closed, 0, 1)
   }
 }
 
@@ -260,7 +263,7 @@ export const make = (
   Effect.flatMap(lockFor(lock), (lock) =>
     Effect.suspend(() => {
       const buffer = allocate(typecode, init.length)
-      const { array, closed } = memoryOf(typecode, buffer, init.length)
+      const { array, close } = memoryOf(typecode, buffer, init.length)
       const store = array as { [i: number]: Stored }
       write(array, 0, init)
       return serve({
@@ -293,11 +296,9 @@ export const make = (
           slice: ([start, end]: [number, number]) => Effect.sync(() => read(array, start, end)),
           setSlice: ([start, values]: [number, ReadonlyArray<Stored>]) => Effect.sync(() => write(array, start, values))
         },
-        close: Effect.sync(() => Atomics.store(closed, 0, 1))
+        close: Effect.sync(close)
       }, { typecode, length: init.length, lock })
     }))
-
-const memories = new WeakMap<Attached, Memory>()
 
 /**
  * The storage's elements in this isolate's memory, when its owner runs in this OS process (and has
@@ -306,12 +307,7 @@ const memories = new WeakMap<Attached, Memory>()
 const direct = (self: Storage): Effect.Effect<TypedArray | undefined> =>
   Effect.map(attach(self, ""), (attached) => {
     if (attached === undefined) return undefined
-    let memory = memories.get(attached)
-    if (memory === undefined) {
-      const made = memory = memoryOf(self.meta.typecode, attached.buffer, self.meta.length)
-      memories.set(attached, made)
-      onClosed(self.node, () => Atomics.store(made.closed, 0, 1))
-    }
+    const memory = viewOf(self, attached.buffer, (buffer) => memoryOf(self.meta.typecode, buffer, self.meta.length))
     if (Atomics.load(memory.closed, 0) === 0) return memory.array
     detach(self)
     return undefined

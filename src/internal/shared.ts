@@ -25,6 +25,15 @@ export interface Attached {
 export const attachReply = (buffer: SharedArrayBuffer, slot: number, pid: number): Attached | null =>
   pid === process.pid ? { buffer, slot } : null
 
+/** `Atomics.waitAsync` (ES2024; on Node 20, Deno and Bun), typed here for an ES2023 lib. */
+export const waitAsync = (Atomics as unknown as {
+  readonly waitAsync: (
+    cells: Int32Array,
+    index: number,
+    value: number
+  ) => { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> }
+}).waitAsync
+
 const attachments = new Map<string, Attached | null>()
 
 /** Closers of the memories attached here, by owner node: run when that node ends. */
@@ -63,6 +72,37 @@ export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Atta
     // a closed resource: its calls will say so
     Effect.orElseSucceed(() => undefined)
   )
+}
+
+/** What an isolate makes of an attached memory: closed when the owner's node ends. */
+export interface View {
+  readonly close: () => void
+}
+
+const views = new Map<string, { readonly buffer: SharedArrayBuffer; readonly view: View }>()
+
+/**
+ * This isolate's view of `handle`'s memory (one per resource, made by `make` the first time), which is
+ * closed when the owner's node ends.
+ */
+export const viewOf = <V extends View>(handle: Handle<unknown>, buffer: SharedArrayBuffer, make: (buffer: SharedArrayBuffer) => V): V => {
+  const id = `${handle.node}/${handle.rid}`
+  const known = views.get(id)
+  if (known !== undefined && known.buffer === buffer) return known.view as V
+  const view = make(buffer)
+  views.set(id, { buffer, view })
+  onClosed(handle.node, () => {
+    views.delete(id)
+    view.close()
+  })
+  return view
+}
+
+/** The owner registers its own view of a resource it serves (and drops it when it closes it). */
+export const ownView = (handle: Handle<unknown>, buffer: SharedArrayBuffer, view: View | undefined): void => {
+  const id = `${handle.node}/${handle.rid}`
+  if (view === undefined) views.delete(id)
+  else views.set(id, { buffer, view })
 }
 
 /** What this isolate knows of `handle`'s memory for `key`: attached, `null` (none), or `undefined` (not asked yet). */

@@ -27,7 +27,7 @@ import type { Handle } from "./protocol/handle.ts"
 import { serve } from "./resource.ts"
 import { tooManyReleases } from "./semaphore.ts"
 import { type Caller, isUnder } from "./router.ts"
-import { type Attached, attachReply, callerHash, onClosed } from "./shared.ts"
+import { type Attached, attachReply, callerHash, ownView, viewOf, waitAsync } from "./shared.ts"
 import { WaitQueue } from "./waiting.ts"
 
 export type LockKind = "Lock" | "RLock"
@@ -57,14 +57,8 @@ const takerOf = (token: string): Taker => {
   return { slot: Number(slot), hash: Number(hash) }
 }
 
-/** `Atomics.waitAsync` (ES2024; on Node 20, Deno and Bun), typed here for an ES2023 lib. */
-const waitAsync = (Atomics as unknown as {
-  readonly waitAsync: (
-    cells: Int32Array,
-    index: number,
-    value: number
-  ) => { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> }
-}).waitAsync
+/** Loads of the state while spinning before a wait (a few microseconds). */
+const spinLoads = 2000
 
 /** Sync retries of a wait that found the state already changed, before yielding to the event loop. */
 const spins = 64
@@ -121,7 +115,7 @@ export class SharedLock {
   acquireToken(taker: Taker, ms: number): Effect.Effect<string | false, ResourceClosed> {
     return Effect.suspend(() => {
       if (this.closed) return Effect.fail(this.closedError())
-      if (this.tryAcquire(taker)) return Effect.succeed(tokenOf(taker))
+      if (this.tryAcquire(taker) || (ms !== 0 && this.spin(taker))) return Effect.succeed(tokenOf(taker))
       if (ms === 0) return Effect.succeed(false as const)
       const waiter = this.waiters.add(taker)
       this.arm()
@@ -130,6 +124,21 @@ export class SharedLock {
         Option.getOrElse(() => false as const)
       )
     })
+  }
+
+  /**
+   * Watches the lock for a moment before waiting: a holder in another thread often frees it within
+   * microseconds, far sooner than a wake-up through the event loop. Not when this isolate's own
+   * process holds it (it cannot free it while this runs) or others here wait first.
+   */
+  private spin(taker: Taker): boolean {
+    if (this.waiters.size > 0) return false
+    for (let i = 0; i < spinLoads; i++) {
+      const state = Atomics.load(this.cells, STATE)
+      if ((state & SLOT) === taker.slot) return false
+      if ((state & SLOT) === 0 && this.tryTake(taker)) return true
+    }
+    return false
   }
 
   /** Serves this isolate's waiters, first come first served, while the lock can be taken. */
@@ -267,23 +276,9 @@ export class SharedLock {
   }
 }
 
-/** The locks this isolate works on, by owner node and resource id. */
-const locks = new Map<string, SharedLock>()
-
 /** This isolate's view of the lock `handle` names, from its attached memory. */
-export const local = (handle: Handle<unknown>, attached: Attached): SharedLock => {
-  const id = `${handle.node}/${handle.rid}`
-  let lock = locks.get(id)
-  if (lock === undefined || lock.cells.buffer !== attached.buffer) {
-    const made = lock = new SharedLock(new Int32Array(attached.buffer), handle.kind as LockKind)
-    locks.set(id, made)
-    onClosed(handle.node, () => {
-      locks.delete(id)
-      made.close()
-    })
-  }
-  return lock
-}
+export const local = (handle: Handle<unknown>, attached: Attached): SharedLock =>
+  viewOf(handle, attached.buffer, (buffer) => new SharedLock(new Int32Array(buffer), handle.kind as LockKind))
 
 /** A Lock or RLock owned by this node for the life of the scope. */
 export const make = (kind: LockKind): Effect.Effect<Handle<{}>, never, Scope.Scope> =>
@@ -305,7 +300,7 @@ export const make = (kind: LockKind): Effect.Effect<Handle<{}>, never, Scope.Sco
     }
     const taker = (key: string, caller: Caller): Taker => ({ slot: slotOf(key, caller), hash: callerHash(caller.id) })
     const failing = (error: ValueError | undefined) => error === undefined ? Effect.void : Effect.fail(error)
-    let id = ""
+    let handle: Handle<{}> | undefined
     return Effect.tap(
       serve({
         kind,
@@ -327,13 +322,13 @@ export const make = (kind: LockKind): Effect.Effect<Handle<{}>, never, Scope.Sco
         },
         close: Effect.sync(() => {
           lock.close()
-          locks.delete(id)
+          ownView(handle!, buffer, undefined)
         })
       }, {}),
-      (handle) =>
+      (served) =>
         Effect.sync(() => {
-          id = `${handle.node}/${handle.rid}`
-          locks.set(id, lock)
+          handle = served
+          ownView(served, buffer, lock)
         })
     )
   })
