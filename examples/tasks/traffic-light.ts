@@ -25,8 +25,11 @@ const light = (green: Event.Event, arrived: Barrier.Barrier, log: Queue.Queue<st
         yield* Queue.put(log, "light: red")
         yield* Effect.sleep(ms)
       }
-      // announced before it is set: a car that passes is logged after it
+      // announced before it is set, so that a car that passes is logged after it: a put returns
+      // before its item reaches the queue (as in Python), and the next call to the queue from here
+      // (qsize) is answered after it did; only then does the light turn green
       yield* Queue.put(log, "light: green")
+      yield* Queue.qsize(log)
       yield* Event.set(green)
       yield* Effect.sleep(ms)
     }
