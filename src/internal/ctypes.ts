@@ -17,7 +17,7 @@ import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke, serve } from "./resource.ts"
 import * as sharedLock from "./sharedLock.ts"
 import { type Caller, router } from "./router.ts"
-import { attach, attachReply, detach, viewOf } from "./shared.ts"
+import { attach, attachReply, detach, serveShared, viewOf } from "./shared.ts"
 
 /** Python's typecodes (`array`/`ctypes`): sizes as on 64-bit Linux, where C's `long` has 64 bits. */
 export type Typecode = "b" | "B" | "h" | "H" | "i" | "I" | "l" | "L" | "q" | "Q" | "f" | "d" | "c"
@@ -263,10 +263,11 @@ export const make = (
   Effect.flatMap(lockFor(lock), (lock) =>
     Effect.suspend(() => {
       const buffer = allocate(typecode, init.length)
-      const { array, close } = memoryOf(typecode, buffer, init.length)
+      const memory = memoryOf(typecode, buffer, init.length)
+      const array = memory.array
       const store = array as { [i: number]: Stored }
       write(array, 0, init)
-      return serve({
+      return serveShared({
         kind,
         operations: {
           attach: ([, pid]: [string, number]) => Effect.sync(() => attachReply(buffer, 0, pid)),
@@ -295,9 +296,8 @@ export const make = (
             }),
           slice: ([start, end]: [number, number]) => Effect.sync(() => read(array, start, end)),
           setSlice: ([start, values]: [number, ReadonlyArray<Stored>]) => Effect.sync(() => write(array, start, values))
-        },
-        close: Effect.sync(close)
-      }, { typecode, length: init.length, lock })
+        }
+      }, { typecode, length: init.length, lock }, buffer, memory)
     }))
 
 /**

@@ -16,8 +16,8 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { ResourceClosed } from "../Errors.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
-import { invoke, serve } from "./resource.ts"
-import { attach, attachReply, ownView, viewOf, waitAsync } from "./shared.ts"
+import { invoke } from "./resource.ts"
+import { attach, attachReply, serveShared, viewOf, waitAsync } from "./shared.ts"
 import { WaitQueue, wireTimeout } from "./waiting.ts"
 
 const FLAG = 0
@@ -101,28 +101,16 @@ class SharedEvent {
 export const make: Effect.Effect<Handle<{}>, never, Scope.Scope> = Effect.suspend(() => {
   const buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT)
   const event = new SharedEvent(new Int32Array(buffer))
-  let handle: Handle<{}> | undefined
-  return Effect.tap(
-    serve({
-      kind: "Event",
-      operations: {
-        attach: ([, pid]: [string, number]) => Effect.sync(() => attachReply(buffer, 0, pid)),
-        set: () => Effect.sync(() => event.set()),
-        clear: () => Effect.sync(() => event.clear()),
-        isSet: () => Effect.sync(() => event.isSet()),
-        wait: ([ms]: [number]) => event.wait(ms)
-      },
-      close: Effect.sync(() => {
-        event.close()
-        ownView(handle!, buffer, undefined)
-      })
-    }, {}),
-    (served) =>
-      Effect.sync(() => {
-        handle = served
-        ownView(served, buffer, event)
-      })
-  )
+  return serveShared({
+    kind: "Event",
+    operations: {
+      attach: ([, pid]: [string, number]) => Effect.sync(() => attachReply(buffer, 0, pid)),
+      set: () => Effect.sync(() => event.set()),
+      clear: () => Effect.sync(() => event.clear()),
+      isSet: () => Effect.sync(() => event.isSet()),
+      wait: ([ms]: [number]) => event.wait(ms)
+    }
+  }, {}, buffer, event)
 })
 
 export const isEvent = (u: unknown): u is Handle<{}> => isHandle(u) && u.kind === "Event"

@@ -12,7 +12,8 @@
  */
 import * as Effect from "effect/Effect"
 import type { Handle } from "./protocol/handle.ts"
-import { invoke } from "./resource.ts"
+import type * as Scope from "effect/Scope"
+import { type Definition, invoke, serve } from "./resource.ts"
 import { isUnder, router } from "./router.ts"
 
 export interface Attached {
@@ -98,11 +99,34 @@ export const viewOf = <V extends View>(handle: Handle<unknown>, buffer: SharedAr
   return view
 }
 
-/** The owner registers its own view of a resource it serves (and drops it when it closes it). */
-export const ownView = (handle: Handle<unknown>, buffer: SharedArrayBuffer, view: View | undefined): void => {
-  const id = `${handle.node}/${handle.rid}`
-  if (view === undefined) views.delete(id)
-  else views.set(id, { buffer, view })
+/**
+ * Serves a resource whose state is `view` over `buffer` (see `resource.serve`): the owner's isolate
+ * works on the same view as it serves others with; closing the scope closes the view for every isolate.
+ */
+export const serveShared = <Meta>(
+  definition: Definition,
+  meta: Meta,
+  buffer: SharedArrayBuffer,
+  view: View
+): Effect.Effect<Handle<Meta>, never, Scope.Scope> => {
+  let id = ""
+  return Effect.tap(
+    serve({
+      ...definition,
+      close: Effect.zipRight(
+        definition.close ?? Effect.void,
+        Effect.sync(() => {
+          view.close()
+          views.delete(id)
+        })
+      )
+    }, meta),
+    (handle) =>
+      Effect.sync(() => {
+        id = `${handle.node}/${handle.rid}`
+        views.set(id, { buffer, view })
+      })
+  )
 }
 
 /** What this isolate knows of `handle`'s memory for `key`: attached, `null` (none), or `undefined` (not asked yet). */

@@ -24,10 +24,9 @@ import type * as Scope from "effect/Scope"
 import { ResourceClosed, ValueError } from "../Errors.ts"
 import { holderOf } from "./holder.ts"
 import type { Handle } from "./protocol/handle.ts"
-import { serve } from "./resource.ts"
 import { tooManyReleases } from "./semaphore.ts"
 import { type Caller, isUnder } from "./router.ts"
-import { type Attached, attachReply, callerHash, ownView, viewOf, waitAsync } from "./shared.ts"
+import { type Attached, attachReply, callerHash, serveShared, viewOf, waitAsync } from "./shared.ts"
 import { WaitQueue } from "./waiting.ts"
 
 export type LockKind = "Lock" | "RLock"
@@ -300,35 +299,23 @@ export const make = (kind: LockKind): Effect.Effect<Handle<{}>, never, Scope.Sco
     }
     const taker = (key: string, caller: Caller): Taker => ({ slot: slotOf(key, caller), hash: callerHash(caller.id) })
     const failing = (error: ValueError | undefined) => error === undefined ? Effect.void : Effect.fail(error)
-    let handle: Handle<{}> | undefined
-    return Effect.tap(
-      serve({
-        kind,
-        operations: {
-          attach: ([key, pid]: [string, number], caller) => Effect.sync(() => attachReply(buffer, slotOf(key, caller), pid)),
-          acquire: ([ms, key]: [number, string], caller) => lock.acquireToken(taker(key, caller), ms),
-          undoAcquire: ([token]: [string | false]) => Effect.sync(() => typeof token === "string" && lock.undo(token)),
-          release: ([key]: [string], caller) => Effect.suspend(() => failing(lock.release(taker(key, caller)))),
-          getValue: () => Effect.sync(() => lock.getValue()),
-          recovered: ([key]: [string], caller) => Effect.sync(() => lock.recovered(taker(key, caller))),
-          abandon: ([key]: [string], caller) => Effect.sync(() => lock.abandon(slotOf(key, caller))),
-          // Condition support
-          isOwned: ([key]: [string?], caller) => Effect.sync(() => lock.owns(taker(key ?? "", caller))),
-          releaseSave: ([key]: [string], caller) => lock.releaseSave(taker(key, caller)),
-          acquireRestore: ([levels, key]: [number, string], caller) => lock.acquireRestore(taker(key, caller), levels)
-        },
-        nodeGone: (node) => {
-          for (let slot = 1; slot < nodes.length; slot++) if (isUnder(nodes[slot]!, node)) lock.abandon(slot)
-        },
-        close: Effect.sync(() => {
-          lock.close()
-          ownView(handle!, buffer, undefined)
-        })
-      }, {}),
-      (served) =>
-        Effect.sync(() => {
-          handle = served
-          ownView(served, buffer, lock)
-        })
-    )
+    return serveShared({
+      kind,
+      operations: {
+        attach: ([key, pid]: [string, number], caller) => Effect.sync(() => attachReply(buffer, slotOf(key, caller), pid)),
+        acquire: ([ms, key]: [number, string], caller) => lock.acquireToken(taker(key, caller), ms),
+        undoAcquire: ([token]: [string | false]) => Effect.sync(() => typeof token === "string" && lock.undo(token)),
+        release: ([key]: [string], caller) => Effect.suspend(() => failing(lock.release(taker(key, caller)))),
+        getValue: () => Effect.sync(() => lock.getValue()),
+        recovered: ([key]: [string], caller) => Effect.sync(() => lock.recovered(taker(key, caller))),
+        abandon: ([key]: [string], caller) => Effect.sync(() => lock.abandon(slotOf(key, caller))),
+        // Condition support
+        isOwned: ([key]: [string?], caller) => Effect.sync(() => lock.owns(taker(key ?? "", caller))),
+        releaseSave: ([key]: [string], caller) => lock.releaseSave(taker(key, caller)),
+        acquireRestore: ([levels, key]: [number, string], caller) => lock.acquireRestore(taker(key, caller), levels)
+      },
+      nodeGone: (node) => {
+        for (let slot = 1; slot < nodes.length; slot++) if (isUnder(nodes[slot]!, node)) lock.abandon(slot)
+      }
+    }, {}, buffer, lock)
   })
