@@ -17,7 +17,7 @@ import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke, serve } from "./resource.ts"
 import * as sharedLock from "./sharedLock.ts"
 import { type Caller, router } from "./router.ts"
-import { attach, attachReply, detach, serveShared, viewOf } from "./shared.ts"
+import { attach, attachReply, forget, serveShared, viewOf } from "./shared.ts"
 
 /** Python's typecodes (`array`/`ctypes`): sizes as on 64-bit Linux, where C's `long` has 64 bits. */
 export type Typecode = "b" | "B" | "h" | "H" | "i" | "I" | "l" | "L" | "q" | "Q" | "f" | "d" | "c"
@@ -230,9 +230,11 @@ interface Memory {
   readonly close: () => void
 }
 
+/** Bytes of `length` elements, rounded up to 8 (where the closed cell goes). */
+const dataBytes = (typecode: Typecode, length: number): number => Math.ceil((length * specs[typecode].bits) / 64) * 8
+
 const memoryOf = (typecode: Typecode, buffer: SharedArrayBuffer, length: number): Memory => {
-  const dataBytes = Math.ceil((length * specs[typecode].bits) / 64) * 8
-  const closed = new Int32Array(buffer, dataBytes, 1)
+  const closed = new Int32Array(buffer, dataBytes(typecode, length), 1)
   return {
     array: specs[typecode].make(buffer).subarray(0, length) as TypedArray,
     closed,
@@ -241,7 +243,7 @@ const memoryOf = (typecode: Typecode, buffer: SharedArrayBuffer, length: number)
 }
 
 const allocate = (typecode: Typecode, length: number): SharedArrayBuffer =>
-  new SharedArrayBuffer(Math.ceil((length * specs[typecode].bits) / 64) * 8 + 8)
+  new SharedArrayBuffer(dataBytes(typecode, length) + 8)
 
 const read = (array: TypedArray, start: number, end: number): Array<Stored> => {
   const out: Array<Stored> = []
@@ -309,7 +311,7 @@ const direct = (self: Storage): Effect.Effect<TypedArray | undefined> =>
     if (attached === undefined) return undefined
     const memory = viewOf(self, attached.buffer, (buffer) => memoryOf(self.meta.typecode, buffer, self.meta.length))
     if (Atomics.load(memory.closed, 0) === 0) return memory.array
-    detach(self)
+    forget(self)
     return undefined
   })
 

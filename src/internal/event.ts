@@ -17,7 +17,7 @@ import type * as Scope from "effect/Scope"
 import { ResourceClosed } from "../Errors.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke } from "./resource.ts"
-import { attach, attachReply, serveShared, viewOf, waitAsync } from "./shared.ts"
+import { attach, attachReply, forget, serveShared, viewOf, waitAsync } from "./shared.ts"
 import { WaitQueue, wireTimeout } from "./waiting.ts"
 
 const FLAG = 0
@@ -123,7 +123,10 @@ const either = <A>(
 ): Effect.Effect<A, ResourceClosed> =>
   Effect.flatMap(attach(self, ""), (attached) => {
     const event = attached === undefined ? undefined : viewOf(self, attached.buffer, (b) => new SharedEvent(new Int32Array(b)))
-    return event === undefined || event.closed ? call : direct(event)
+    if (event === undefined) return call
+    if (!event.closed) return direct(event)
+    forget(self)
+    return call
   })
 
 export const set = (self: Handle<{}>): Effect.Effect<void, ResourceClosed> =>

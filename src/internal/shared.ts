@@ -7,12 +7,13 @@
  * a call to the owner). Each isolate asks once per resource and holder key, then works on the memory
  * directly, with no message and no help from the owner's event loop.
  *
- * When the owner's node ends, every isolate that attached marks the memory closed (see `onClosed`),
- * so that direct users fail with `ResourceClosed` as remote callers do.
+ * When the owner's scope closes the resource, or its node ends, every isolate that attached sees the
+ * memory closed and goes back to calls, so that direct users fail with `ResourceClosed` as remote
+ * callers do.
  */
 import * as Effect from "effect/Effect"
-import type { Handle } from "./protocol/handle.ts"
 import type * as Scope from "effect/Scope"
+import type { Handle } from "./protocol/handle.ts"
 import { type Definition, invoke, serve } from "./resource.ts"
 import { isUnder, router } from "./router.ts"
 
@@ -35,28 +36,33 @@ export const waitAsync = (Atomics as unknown as {
   ) => { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> }
 }).waitAsync
 
+/** What this isolate learnt from `attach`, by `${node}/${rid}|${key}`. */
 const attachments = new Map<string, Attached | null>()
 
-/** Closers of the memories attached here, by owner node: run when that node ends. */
-const closers = new Map<string, Set<() => void>>()
+/** What an isolate makes of an attached memory: closed when the owner's scope or node ends. */
+export interface View {
+  readonly close: () => void
+}
+
+/** This isolate's view of each resource's memory, by `${node}/${rid}` (never reused for another). */
+const views = new Map<string, View>()
+
+const ownerOf = (id: string): string => id.slice(0, id.indexOf("/"))
+
 let listening = false
 
-/** Runs `close` when `node` (the owner of an attached memory) ends, as seen from this isolate. */
-export const onClosed = (node: string, close: () => void): void => {
-  if (!listening) {
-    listening = true
-    router().goneListeners.add((gone) => {
-      for (const [owner, set] of closers) {
-        if (!isUnder(owner, gone)) continue
-        closers.delete(owner)
-        for (const f of set) f()
-      }
-      for (const key of attachments.keys()) if (isUnder(key.slice(0, key.indexOf("/")), gone)) attachments.delete(key)
-    })
-  }
-  let set = closers.get(node)
-  if (set === undefined) closers.set(node, set = new Set())
-  set.add(close)
+/** When an owner's node ends, the views of its memory here are closed and its attachments forgotten. */
+const listen = (): void => {
+  if (listening) return
+  listening = true
+  router().goneListeners.add((gone) => {
+    for (const [id, view] of views) {
+      if (!isUnder(ownerOf(id), gone)) continue
+      views.delete(id)
+      view.close()
+    }
+    for (const key of attachments.keys()) if (isUnder(ownerOf(key), gone)) attachments.delete(key)
+  })
 }
 
 /**
@@ -75,28 +81,15 @@ export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Atta
   )
 }
 
-/** What an isolate makes of an attached memory: closed when the owner's node ends. */
-export interface View {
-  readonly close: () => void
-}
-
-const views = new Map<string, { readonly buffer: SharedArrayBuffer; readonly view: View }>()
-
-/**
- * This isolate's view of `handle`'s memory (one per resource, made by `make` the first time), which is
- * closed when the owner's node ends.
- */
+/** This isolate's view of `handle`'s memory, made by `make` the first time. */
 export const viewOf = <V extends View>(handle: Handle<unknown>, buffer: SharedArrayBuffer, make: (buffer: SharedArrayBuffer) => V): V => {
   const id = `${handle.node}/${handle.rid}`
-  const known = views.get(id)
-  if (known !== undefined && known.buffer === buffer) return known.view as V
-  const view = make(buffer)
-  views.set(id, { buffer, view })
-  onClosed(handle.node, () => {
-    views.delete(id)
-    view.close()
-  })
-  return view
+  let view = views.get(id)
+  if (view === undefined) {
+    listen()
+    views.set(id, view = make(buffer))
+  }
+  return view as V
 }
 
 /**
@@ -109,7 +102,7 @@ export const serveShared = <Meta>(
   buffer: SharedArrayBuffer,
   view: View
 ): Effect.Effect<Handle<Meta>, never, Scope.Scope> => {
-  let id = ""
+  let handle: Handle<Meta> | undefined
   return Effect.tap(
     serve({
       ...definition,
@@ -117,14 +110,14 @@ export const serveShared = <Meta>(
         definition.close ?? Effect.void,
         Effect.sync(() => {
           view.close()
-          views.delete(id)
+          forget(handle!)
         })
       )
     }, meta),
-    (handle) =>
+    (served) =>
       Effect.sync(() => {
-        id = `${handle.node}/${handle.rid}`
-        views.set(id, { buffer, view })
+        handle = served
+        views.set(`${served.node}/${served.rid}`, view)
       })
   )
 }
@@ -133,10 +126,11 @@ export const serveShared = <Meta>(
 export const attached = (handle: Handle<unknown>, key: string): Attached | null | undefined =>
   attachments.get(`${handle.node}/${handle.rid}|${key}`)
 
-/** Forgets the attachments of a resource (it was closed). */
-export const detach = (handle: Handle<unknown>): void => {
-  const prefix = `${handle.node}/${handle.rid}|`
-  for (const key of attachments.keys()) if (key.startsWith(prefix)) attachments.delete(key)
+/** Forgets a resource's memory here (it was closed): its operations go back to being calls. */
+export const forget = (handle: Handle<unknown>): void => {
+  const id = `${handle.node}/${handle.rid}`
+  views.delete(id)
+  for (const key of attachments.keys()) if (key.startsWith(`${id}|`)) attachments.delete(key)
 }
 
 const hashes = new WeakMap<object, { readonly identity: string | undefined; readonly hash: number }>()
