@@ -342,7 +342,7 @@ const lockOp = (lock: Handle<unknown> | undefined, op: string, args: ReadonlyArr
     })
     return Effect.sync(() => {
       interrupted = true
-      cancel()
+      cancel(() => {})
     })
   })
 

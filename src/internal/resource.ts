@@ -57,7 +57,7 @@ export const serve = <Meta>(definition: Definition, meta: Meta): Effect.Effect<H
           const operation = definition.operations[op]
           if (operation === undefined) {
             done(false, new ResourceClosed({ message: `${definition.kind} has no operation ${op}` }))
-            return () => {}
+            return (settled) => settled()
           }
           let cancelled = false
           const fiber = Effect.runFork(operation(args, caller))
@@ -66,8 +66,9 @@ export const serve = <Meta>(definition: Definition, meta: Meta): Effect.Effect<H
             else if (!Cause.isInterruptedOnly(exit.cause)) done(false, failureOf(exit.cause))
             else if (!cancelled) done(false, new ResourceClosed({ message: `${definition.kind} is closed` }))
           })
-          return () => {
+          return (settled) => {
             cancelled = true
+            fiber.addObserver(settled)
             Effect.runFork(Fiber.interrupt(fiber))
           }
         },

@@ -22,13 +22,16 @@ export interface Caller {
 /** A resource as its owner serves it. */
 export interface Served {
   readonly kind: string
-  /** Runs `op`; calls `done` once unless cancelled first. Returns the cancellation. */
+  /**
+   * Runs `op`; calls `done` once unless cancelled first. Returns the cancellation, which calls
+   * `settled` once the operation has ended (after any late `done`).
+   */
   readonly invoke: (
     op: string,
     args: ReadonlyArray<unknown>,
     caller: Caller,
     done: (ok: boolean, value: unknown) => void
-  ) => () => void
+  ) => (settled: () => void) => void
   /** A node (and everything below it) has ended: give back what it held. */
   readonly nodeGone: (node: string) => void
 }
@@ -122,7 +125,16 @@ export class Router {
   private nextCid = 1
   private readonly pending = new Map<number, Pending>()
   /** Calls this node is serving for others: `${from}#${cid}` → cancel. */
-  private readonly running = new Map<string, { readonly from: string; readonly cancel: () => void }>()
+  private readonly running = new Map<
+    string,
+    { readonly from: string; readonly rid: number; readonly cancel: (settled: () => void) => void }
+  >()
+  /**
+   * Calls held back, by `${from}|${rid}`: a call of that node to that resource was cancelled and has
+   * not ended yet (a `get` that took an item puts it back when it ends). Its later calls wait, so that
+   * they see what it gave back: calls from one node to one resource are served in the order sent.
+   */
+  private readonly held = new Map<string, Array<Extract<RpcMessage, { _: "call" }>>>()
   /** Values of undoable calls on their way to their callers: `${from}#${cid}` → receipt. */
   private readonly receipts = new Map<string, Receipt>()
 
@@ -197,8 +209,17 @@ export class Router {
         const key = `${message.from}#${message.cid}`
         const running = this.running.get(key)
         this.running.delete(key)
-        if (running !== undefined) running.cancel()
-        else this.undoReceipts([key])
+        if (running === undefined) {
+          if (!this.dropHeld(message.from, message.cid)) this.undoReceipts([key])
+          return
+        }
+        const gate = `${message.from}|${running.rid}`
+        if (!this.held.has(gate)) this.held.set(gate, [])
+        running.cancel(() => {
+          const later = this.held.get(gate) ?? []
+          this.held.delete(gate)
+          for (const call of later) this.serveCall(call)
+        })
         return
       }
       case "ack": {
@@ -221,6 +242,11 @@ export class Router {
 
   private serveCall(message: Extract<RpcMessage, { _: "call" }>): void {
     const { cid, from } = message
+    const held = this.held.get(`${from}|${message.rid}`)
+    if (held !== undefined) {
+      held.push(message)
+      return
+    }
     const served = this.served.get(message.rid)
     if (cid === 0) {
       // a cast: run it, answer nothing
@@ -258,12 +284,26 @@ export class Router {
     if (!finished) {
       this.running.set(key, {
         from,
-        cancel: () => {
+        rid: message.rid,
+        cancel: (settled) => {
           cancelled = true
-          cancel()
+          cancel(settled)
         }
       })
     }
+  }
+
+  /** Forgets a call still held back (its caller gave up before it was served): `true` if there was one. */
+  private dropHeld(from: string, cid: number): boolean {
+    for (const [gate, calls] of this.held) {
+      if (!gate.startsWith(`${from}|`)) continue
+      const i = calls.findIndex((call) => call.cid === cid)
+      if (i >= 0) {
+        calls.splice(i, 1)
+        return true
+      }
+    }
+    return false
   }
 
   /** Undoes the receipts of `keys`, the latest first (each `unget` goes to the front: order is kept). */
@@ -285,9 +325,10 @@ export class Router {
     for (const [key, call] of this.running) {
       if (isUnder(call.from, node)) {
         this.running.delete(key)
-        call.cancel()
+        call.cancel(() => {})
       }
     }
+    for (const gate of this.held.keys()) if (isUnder(gate.slice(0, gate.indexOf("|")), node)) this.held.delete(gate)
     this.undoReceipts([...this.receipts].filter(([, receipt]) => isUnder(receipt.from, node)).map(([key]) => key))
     for (const served of this.served.values()) served.nodeGone(node)
     for (const listener of this.goneListeners) listener(node)
