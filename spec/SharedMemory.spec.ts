@@ -1,12 +1,15 @@
 /**
  * Between the threads of one OS process, a Lock, an RLock, a Value and an Event live in shared memory:
- * a thread takes the lock, updates the value and sets or awaits the event with `Atomics`, without a message to the owner. The proof: the
- * threads go on while the owner's event loop is blocked (a call to the owner would wait for it), in the
- * main process and in a process child that owns them. Closing the owner's scope still reaches them.
+ * a thread takes the lock, updates the value and sets or awaits the event with `Atomics`, without a
+ * message to the owner. The proof: the threads go on while the owner's event loop is blocked (a call
+ * to the owner would wait for it), in the main process and in a process child that owns them. Closing the owner's scope still reaches them, and
+ * a thread terminated while busy writes nothing more (Deno's terminate does not stop a busy thread:
+ * the parent revokes it first, see `src/internal/guard.ts`).
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Lock from "../src/Lock.ts"
 import * as Process from "../src/Process.ts"
@@ -17,15 +20,9 @@ import { awaitCell, GO, READY, tasks } from "./fixtures/shared-memory-tasks.ts"
 /** Generous: the threads need well under a second; a call to the blocked owner would never finish. */
 const waitMs = 30_000
 
-/**
- * On Deno a thread child does not attach (its `terminate` does not stop a busy thread, see
- * `src/internal/shared.ts`): its operations are calls, which a blocked owner cannot answer.
- */
-const threadsAttach = !("Deno" in globalThis)
-
 describe("shared memory between threads", () => {
   for (const kind of ["Lock", "RLock"] as const) {
-    it.live.skipIf(!threadsAttach)(`two threads take the parent's ${kind} and update its Value while the parent's event loop is blocked`, () =>
+    it.live(`two threads take the parent's ${kind} and update its Value while the parent's event loop is blocked`, () =>
       Effect.gen(function*() {
         const { doneWhileBlocked, value } = yield* Process.run(tasks.blockedOwner, [kind, 500, 2, waitMs], { backend: "fiber" })
         expect(doneWhileBlocked).toBe(2)
@@ -33,17 +30,31 @@ describe("shared memory between threads", () => {
       }), 120_000)
   }
 
-  it.live.skipIf(!threadsAttach)("one thread sets the parent's Event and wakes another thread while the parent's event loop is blocked", () =>
+  it.live("one thread sets the parent's Event and wakes another thread while the parent's event loop is blocked", () =>
     Effect.gen(function*() {
       const seen = yield* Process.run(tasks.eventWhileOwnerBlocked, [waitMs], { backend: "fiber" })
       expect(seen).toEqual({ doneWhileBlocked: 1, woken: true, isSet: true })
     }), 120_000)
 
-  it.live.skipIf(!threadsAttach)("the same in a process child that owns them (its threads share its memory, not the parent's)", () =>
+  it.live("the same in a process child that owns them (its threads share its memory, not the parent's)", () =>
     Effect.gen(function*() {
       const { doneWhileBlocked, value } = yield* Process.run(tasks.blockedOwner, ["RLock", 500, 2, waitMs], { backend: "process" })
       expect(doneWhileBlocked).toBe(2)
       expect(value).toBe(1000)
+    }), 120_000)
+
+  it.scopedLive("a thread terminated while busy in synchronous code writes nothing after terminate returned", () =>
+    Effect.gen(function*() {
+      const v = yield* Value.make("i", 0)
+      const child = yield* Process.spawn(tasks.busyUpdates, [v, 30], { backend: "thread" })
+      yield* Effect.repeat(Value.get(v), { until: (n) => n >= 3, schedule: Schedule.spaced("5 millis") })
+      yield* Process.terminate(child)
+      const before = yield* Value.get(v)
+      // long enough for many more updates (one per 30 ms) had the thread gone on writing
+      yield* Effect.sleep("500 millis")
+      expect(yield* Value.get(v)).toBe(before)
+      expect(yield* RLock.acquire(Value.getLock(v), { timeout: "10 seconds" })).toBe(true)
+      yield* RLock.release(Value.getLock(v))
     }), 120_000)
 
   for (const kind of ["Lock", "RLock"] as const) {

@@ -5,6 +5,7 @@
  */
 import * as WT from "node:worker_threads"
 import type { Backend, ChildExit, ChildHandle, IsolateRequest } from "../Backend.ts"
+import { forChild, revoke } from "../internal/guard.ts"
 import { workerDataKey } from "../internal/protocol/messages.ts"
 import { needsTsx, siblingUrl, tsxModules } from "../internal/runtime.ts"
 import { spawnFailure } from "./spawnError.ts"
@@ -16,7 +17,11 @@ const tsxBootstrap = (entry: URL): string =>
 
 /** Starts a worker thread on `entry`, which finds `init` in `workerData[workerDataKey]`. */
 export const startWorker = ({ entry, init, modules, name, resourceLimits }: IsolateRequest): ChildHandle => {
-  const options = { workerData: { [workerDataKey]: init }, ...(resourceLimits === undefined ? {} : { resourceLimits }) }
+  const guard = forChild()
+  const options = {
+    workerData: { [workerDataKey]: init, ...guard.data },
+    ...(resourceLimits === undefined ? {} : { resourceLimits })
+  }
   let worker: WT.Worker
   try {
     worker = needsTsx(entry.href, ...modules)
@@ -38,7 +43,9 @@ export const startWorker = ({ entry, init, modules, name, resourceLimits }: Isol
     for (const listener of exitListeners) listener(exited)
   })
   const stop = () => {
-    if (exited === undefined) void worker.terminate()
+    if (exited !== undefined) return
+    revoke(guard.cells)
+    void worker.terminate()
   }
   return {
     pid: process.pid,

@@ -13,6 +13,7 @@ import * as Exit from "effect/Exit"
 import { IndexError, ResourceClosed, ValueError } from "../Errors.ts"
 import { holderKey } from "./holder.ts"
 import * as lockable from "./lockable.ts"
+import { guarded } from "./guard.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke, serve } from "./resource.ts"
 import * as sharedLock from "./sharedLock.ts"
@@ -69,7 +70,10 @@ const bitsOf = (array: TypedArray): Int32Array | BigInt64Array | undefined =>
  * Sets element `i` to `next` if it is still `expected`, atomically (also against other threads
  * writing the same shared memory): integers by `Atomics.compareExchange`, floats on their bits.
  */
-const compareAndSet = (array: TypedArray, i: number, expected: Stored, next: Stored): boolean => {
+const compareAndSet = (array: TypedArray, i: number, expected: Stored, next: Stored): boolean =>
+  guarded(() => swap(array, i, expected, next))
+
+const swap = (array: TypedArray, i: number, expected: Stored, next: Stored): boolean => {
   const bits = bitsOf(array)
   if (bits === undefined) {
     return Object.is(Atomics.compareExchange(array as Int32Array, i, expected as number, next as number), expected)
@@ -251,9 +255,10 @@ const read = (array: TypedArray, start: number, end: number): Array<Stored> => {
   return out
 }
 
-const write = (array: TypedArray, start: number, values: ReadonlyArray<Stored>): void => {
-  for (let k = 0; k < values.length; k++) (array as { [i: number]: Stored })[start + k] = values[k]!
-}
+const write = (array: TypedArray, start: number, values: ReadonlyArray<Stored>): void =>
+  guarded(() => {
+    for (let k = 0; k < values.length; k++) (array as { [i: number]: Stored })[start + k] = values[k]!
+  })
 
 /** Serves a typed array of `typecode` holding `init` (already converted) for the life of the scope. */
 export const make = (
@@ -274,10 +279,7 @@ export const make = (
         operations: {
           attach: ([, pid]: [string, number]) => Effect.sync(() => attachReply(buffer, 0, pid)),
           get: ([i]: [number]) => Effect.sync(() => store[i]!),
-          set: ([i, value]: [number, Stored]) =>
-            Effect.sync(() => {
-              store[i] = value
-            }),
+          set: ([i, value]: [number, Stored]) => Effect.sync(() => write(array, i, [value])),
           /** Sets `next` if the element is still `expected` (as read before): lock-free updates. */
           compareAndSet: ([i, expected, next]: [number, Stored, Stored]) =>
             Effect.sync(() => compareAndSet(array, i, expected, next)),
@@ -293,7 +295,7 @@ export const make = (
           /** The second half: writes element `i` and releases the lock, as the caller. */
           setRelease: ([i, value, key]: [number, Stored, string], caller: Caller) =>
             Effect.suspend(() => {
-              store[i] = value
+              write(array, i, [value])
               return lockOp(lock, "release", [key], caller)
             }),
           slice: ([start, end]: [number, number]) => Effect.sync(() => read(array, start, end)),
@@ -395,10 +397,7 @@ const getStored = (self: Storage, i: number) =>
 const setStored = (self: Storage, i: number, value: Stored) =>
   either(
     self,
-    (array) =>
-      Effect.sync(() => {
-        ;(array as { [i: number]: Stored })[i] = value
-      }),
+    (array) => Effect.sync(() => write(array, i, [value])),
     invoke<void, never>(self, "set", [i, value])
   )
 
@@ -472,7 +471,7 @@ export const updateAt = <A>(
             let stored: Stored | ValueError
             try {
               stored = toStored(typecode, f(fromStored(typecode, array[i]!) as A))
-              if (!(stored instanceof ValueError)) (array as { [i: number]: Stored })[i] = stored
+              if (!(stored instanceof ValueError)) write(array, i, [stored])
             } catch (defect) {
               held.lock.release(held.taker)
               return Effect.die(defect)

@@ -15,6 +15,7 @@ import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { ResourceClosed } from "../Errors.ts"
+import { guarded } from "./guard.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke } from "./resource.ts"
 import { attach, attachReply, forget, serveShared, viewOf, waitAsync } from "./shared.ts"
@@ -44,15 +45,17 @@ class SharedEvent {
   }
 
   set(): void {
-    if (Atomics.compareExchange(this.cells, FLAG, 0, 1) === 0) {
-      Atomics.add(this.cells, SETS, 1)
-      Atomics.notify(this.cells, SETS)
-    }
+    guarded(() => {
+      if (Atomics.compareExchange(this.cells, FLAG, 0, 1) === 0) {
+        Atomics.add(this.cells, SETS, 1)
+        Atomics.notify(this.cells, SETS)
+      }
+    })
     this.settle()
   }
 
   clear(): void {
-    Atomics.store(this.cells, FLAG, 0)
+    guarded(() => Atomics.store(this.cells, FLAG, 0))
   }
 
   wait(ms: number): Effect.Effect<boolean, ResourceClosed> {

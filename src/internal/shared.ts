@@ -13,7 +13,6 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { globalContext } from "./context.ts"
 import type { Handle } from "./protocol/handle.ts"
 import { type Definition, invoke, serve } from "./resource.ts"
 import { isUnder, router } from "./router.ts"
@@ -36,15 +35,6 @@ export const waitAsync = (Atomics as unknown as {
     value: number
   ) => { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> }
 }).waitAsync
-
-/**
- * Deno's `worker.terminate()` does not stop a thread that is busy: it runs on until it next returns to
- * its event loop, while its parent already has its `exit` (measured: a spinning worker still counts
- * 2 s later). Writes to shared memory from such a thread would land after its holds were given back,
- * so a thread child on Deno does not attach: its operations stay calls, which its parent stops
- * answering when the thread is reported gone.
- */
-const zombieProne = (): boolean => "Deno" in globalThis && globalContext().backend === "thread"
 
 /** What this isolate learnt from `attach`, by `${node}/${rid}|${key}`. */
 const attachments = new Map<string, Attached | null>()
@@ -80,7 +70,6 @@ const listen = (): void => {
  * (another OS process, or a resource that cannot attach: its operations then stay calls).
  */
 export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Attached | undefined> => {
-  if (zombieProne()) return Effect.succeed(undefined)
   const known = attached(handle, key)
   if (known !== undefined) return Effect.succeed(known ?? undefined)
   const id = `${handle.node}/${handle.rid}|${key}`

@@ -27,6 +27,7 @@ import type { Handle } from "./protocol/handle.ts"
 import { tooManyReleases } from "./semaphore.ts"
 import { type Caller, isUnder } from "./router.ts"
 import { type Attached, attachReply, callerHash, serveShared, viewOf, waitAsync } from "./shared.ts"
+import { guarded } from "./guard.ts"
 import { WaitQueue } from "./waiting.ts"
 
 export type LockKind = "Lock" | "RLock"
@@ -88,16 +89,18 @@ export class SharedLock {
 
   /** Takes the lock if it is free (or re-enters an RLock), without waiting. */
   private tryTake(taker: Taker): boolean {
-    const c = this.cells
-    if (this.kind === "RLock" && this.owns(taker)) {
-      Atomics.add(c, COUNT, 1)
+    return guarded(() => {
+      const c = this.cells
+      if (this.kind === "RLock" && this.owns(taker)) {
+        Atomics.add(c, COUNT, 1)
+        return true
+      }
+      const state = Atomics.load(c, STATE)
+      if ((state & SLOT) !== 0 || Atomics.compareExchange(c, STATE, state, taker.slot | state) !== state) return false
+      Atomics.store(c, COUNT, 1)
+      Atomics.store(c, CALLER, taker.hash)
       return true
-    }
-    const state = Atomics.load(c, STATE)
-    if ((state & SLOT) !== 0 || Atomics.compareExchange(c, STATE, state, taker.slot | state) !== state) return false
-    Atomics.store(c, COUNT, 1)
-    Atomics.store(c, CALLER, taker.hash)
-    return true
+    })
   }
 
   /** Takes the lock at once if it can, as `acquire` would (after this isolate's earlier waiters). */
@@ -196,15 +199,16 @@ export class SharedLock {
   /** Sets `STATE` from `held` to `next` (free), clearing who held it first. */
   private free(held: number, next: number): boolean {
     const c = this.cells
-    const caller = Atomics.load(c, CALLER)
-    Atomics.store(c, CALLER, 0)
-    if (Atomics.compareExchange(c, STATE, held, next) !== held) {
+    const freed = guarded(() => {
+      const caller = Atomics.load(c, CALLER)
+      Atomics.store(c, CALLER, 0)
+      if (Atomics.compareExchange(c, STATE, held, next) === held) return true
       // unless a new holder has written its own meanwhile
       Atomics.compareExchange(c, CALLER, 0, caller)
       return false
-    }
-    this.changed()
-    return true
+    })
+    if (freed) this.changed()
+    return freed
   }
 
   /**
@@ -217,12 +221,14 @@ export class SharedLock {
       const state = Atomics.load(this.cells, STATE)
       if (this.kind === "RLock" || undo) {
         if (!this.owns(taker)) return new ValueError({ message: this.kind === "RLock" ? unacquired : tooManyReleases })
-        if (Atomics.sub(this.cells, COUNT, 1) > 1) return undefined
+        if (Atomics.load(this.cells, COUNT) > 1) {
+          guarded(() => Atomics.sub(this.cells, COUNT, 1))
+          return undefined
+        }
       } else if ((state & SLOT) === 0) {
         return new ValueError({ message: tooManyReleases })
       }
       if (this.free(state, undo ? state & RECOVERED : 0)) return undefined
-      if (this.kind === "RLock" || undo) Atomics.add(this.cells, COUNT, 1)
     }
   }
 
@@ -259,7 +265,7 @@ export class SharedLock {
   /** Condition's wake-up: takes the lock back at the level it had. */
   acquireRestore(taker: Taker, levels: number): Effect.Effect<void, ResourceClosed> {
     return Effect.map(this.acquire(taker, -1), () => {
-      Atomics.store(this.cells, COUNT, levels)
+      guarded(() => Atomics.store(this.cells, COUNT, levels))
     })
   }
 

@@ -12,6 +12,7 @@ import { encodeError } from "../protocol/errors.ts"
 import type { ChildMessage, RunMessage } from "../protocol/messages.ts"
 import { decodeHandles, encodeHandles } from "../protocol/handle.ts"
 import { findUnsendable } from "../protocol/sendable.ts"
+import { revoked } from "../guard.ts"
 import { printFailure } from "../report.ts"
 import { makeLink, router, type RpcMessage } from "../router.ts"
 import { resolveTask } from "../task.ts"
@@ -82,6 +83,8 @@ export const main = async (run: RunMessage, channel: Channel): Promise<never> =>
   node.node = run.info.node
   node.parent = makeLink(channel.post)
   const outcome = await runTask(run)
+  // terminated by its parent (and still running, as a busy thread does on Deno): it says nothing more
+  if (revoked()) return process.exit(1)
   let code = 0
   if (outcome._ === "ok") {
     const value = encodeHandles(outcome.value)
