@@ -134,7 +134,10 @@ export class Router {
    * not ended yet (a `get` that took an item puts it back when it ends). Its later calls wait, so that
    * they see what it gave back: calls from one node to one resource are served in the order sent.
    */
-  private readonly held = new Map<string, Array<Extract<RpcMessage, { _: "call" }>>>()
+  private readonly held = new Map<
+    string,
+    { cancelled: number; readonly calls: Array<Extract<RpcMessage, { _: "call" }>> }
+  >()
   /** Values of undoable calls on their way to their callers: `${from}#${cid}` → receipt. */
   private readonly receipts = new Map<string, Receipt>()
 
@@ -214,11 +217,13 @@ export class Router {
           return
         }
         const gate = `${message.from}|${running.rid}`
-        if (!this.held.has(gate)) this.held.set(gate, [])
+        const held = this.held.get(gate) ?? { cancelled: 0, calls: [] }
+        held.cancelled++
+        this.held.set(gate, held)
         running.cancel(() => {
-          const later = this.held.get(gate) ?? []
+          if (--held.cancelled > 0 || this.held.get(gate) !== held) return
           this.held.delete(gate)
-          for (const call of later) this.serveCall(call)
+          for (const call of held.calls) this.serveCall(call)
         })
         return
       }
@@ -244,7 +249,7 @@ export class Router {
     const { cid, from } = message
     const held = this.held.get(`${from}|${message.rid}`)
     if (held !== undefined) {
-      held.push(message)
+      held.calls.push(message)
       return
     }
     const served = this.served.get(message.rid)
@@ -295,7 +300,7 @@ export class Router {
 
   /** Forgets a call still held back (its caller gave up before it was served): `true` if there was one. */
   private dropHeld(from: string, cid: number): boolean {
-    for (const [gate, calls] of this.held) {
+    for (const [gate, { calls }] of this.held) {
       if (!gate.startsWith(`${from}|`)) continue
       const i = calls.findIndex((call) => call.cid === cid)
       if (i >= 0) {
