@@ -18,7 +18,7 @@ import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke, serve } from "./resource.ts"
 import * as sharedLock from "./sharedLock.ts"
 import { type Caller, router } from "./router.ts"
-import { attach, attachReply, forget, serveShared, viewOf } from "./shared.ts"
+import { attach, attachReply, openView, serveShared } from "./shared.ts"
 
 /** Python's typecodes (`array`/`ctypes`): sizes as on 64-bit Linux, where C's `long` has 64 bits. */
 export type Typecode = "b" | "B" | "h" | "H" | "i" | "I" | "l" | "L" | "q" | "Q" | "f" | "d" | "c"
@@ -230,7 +230,7 @@ export const isStorage = (kind: StorageKind) => (u: unknown): u is Storage => is
  */
 interface Memory {
   readonly array: TypedArray
-  readonly closed: Int32Array
+  readonly closed: boolean
   readonly close: () => void
 }
 
@@ -238,11 +238,13 @@ interface Memory {
 const dataBytes = (typecode: Typecode, length: number): number => Math.ceil((length * specs[typecode].bits) / 64) * 8
 
 const memoryOf = (typecode: Typecode, buffer: SharedArrayBuffer, length: number): Memory => {
-  const closed = new Int32Array(buffer, dataBytes(typecode, length), 1)
+  const cell = new Int32Array(buffer, dataBytes(typecode, length), 1)
   return {
     array: specs[typecode].make(buffer).subarray(0, length) as TypedArray,
-    closed,
-    close: () => Atomics.store(closed, 0, 1)
+    get closed() {
+      return Atomics.load(cell, 0) !== 0
+    },
+    close: () => Atomics.store(cell, 0, 1)
   }
 }
 
@@ -309,13 +311,10 @@ export const make = (
  * not closed it); else `undefined`, and its operations are calls to the owner.
  */
 const direct = (self: Storage): Effect.Effect<TypedArray | undefined> =>
-  Effect.map(attach(self, ""), (attached) => {
-    if (attached === undefined) return undefined
-    const memory = viewOf(self, attached.buffer, (buffer) => memoryOf(self.meta.typecode, buffer, self.meta.length))
-    if (Atomics.load(memory.closed, 0) === 0) return memory.array
-    forget(self)
-    return undefined
-  })
+  Effect.map(attach(self, ""), (attached) =>
+    attached === undefined
+      ? undefined
+      : openView(self, attached, (buffer) => memoryOf(self.meta.typecode, buffer, self.meta.length))?.array)
 
 /** `onDirect` on the elements in this isolate's memory, or `onCall` (a call to the owner). */
 const either = <A, E>(

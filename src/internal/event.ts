@@ -18,7 +18,7 @@ import { ResourceClosed } from "../Errors.ts"
 import { guarded } from "./guard.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke } from "./resource.ts"
-import { attach, attachReply, forget, serveShared, viewOf, waitAsync } from "./shared.ts"
+import { attach, attachReply, openView, serveShared, waitAsync } from "./shared.ts"
 import { WaitQueue, wireTimeout } from "./waiting.ts"
 
 const FLAG = 0
@@ -125,11 +125,8 @@ const either = <A>(
   call: Effect.Effect<A, ResourceClosed>
 ): Effect.Effect<A, ResourceClosed> =>
   Effect.flatMap(attach(self, ""), (attached) => {
-    const event = attached === undefined ? undefined : viewOf(self, attached.buffer, (b) => new SharedEvent(new Int32Array(b)))
-    if (event === undefined) return call
-    if (!event.closed) return direct(event)
-    forget(self)
-    return call
+    const event = attached === undefined ? undefined : openView(self, attached, (b) => new SharedEvent(new Int32Array(b)))
+    return event === undefined ? call : direct(event)
   })
 
 export const set = (self: Handle<{}>): Effect.Effect<void, ResourceClosed> =>

@@ -15,7 +15,7 @@ import { CurrentContext } from "./currentContext.ts"
 import { holderKeyOf } from "./holder.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
 import { CallerIdentity, callerOf, invoke } from "./resource.ts"
-import { attach, attached, fiberHash, forget } from "./shared.ts"
+import { attach, attached, fiberHash } from "./shared.ts"
 import * as sharedLock from "./sharedLock.ts"
 import { type BlockingOptions, wireWait } from "./waiting.ts"
 
@@ -38,10 +38,7 @@ const directFor = (self: Handle<unknown>, fiber: Fiber.RuntimeFiber<unknown, unk
   const memory = attached(self, key)
   if (memory === undefined || memory === null) return memory
   const lock = sharedLock.local(self, memory)
-  if (lock.closed) {
-    forget(self)
-    return null
-  }
+  if (lock === undefined) return null
   return { lock, taker: { slot: memory.slot, hash: fiberHash(fiber, fiber.getFiberRef(CallerIdentity), () => callerOf(fiber).id) } }
 }
 

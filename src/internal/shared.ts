@@ -41,6 +41,7 @@ const attachments = new Map<string, Attached | null>()
 
 /** What an isolate makes of an attached memory: closed when the owner's scope or node ends. */
 export interface View {
+  readonly closed: boolean
   readonly close: () => void
 }
 
@@ -81,15 +82,25 @@ export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Atta
   )
 }
 
-/** This isolate's view of `handle`'s memory, made by `make` the first time. */
-export const viewOf = <V extends View>(handle: Handle<unknown>, buffer: SharedArrayBuffer, make: (buffer: SharedArrayBuffer) => V): V => {
+/**
+ * This isolate's view of the memory `attached` gives (one per resource, made by `make` the first
+ * time), while the owner has not closed it; once closed, the memory is forgotten here and `undefined`
+ * returned (the operations go back to being calls).
+ */
+export const openView = <V extends View>(
+  handle: Handle<unknown>,
+  attached: Attached,
+  make: (buffer: SharedArrayBuffer) => V
+): V | undefined => {
   const id = `${handle.node}/${handle.rid}`
   let view = views.get(id)
   if (view === undefined) {
     listen()
-    views.set(id, view = make(buffer))
+    views.set(id, view = make(attached.buffer))
   }
-  return view as V
+  if (!view.closed) return view as V
+  forget(handle)
+  return undefined
 }
 
 /**

@@ -26,7 +26,7 @@ import { holderOf } from "./holder.ts"
 import type { Handle } from "./protocol/handle.ts"
 import { tooManyReleases } from "./semaphore.ts"
 import { type Caller, isUnder } from "./router.ts"
-import { type Attached, attachReply, callerHash, serveShared, viewOf, waitAsync } from "./shared.ts"
+import { type Attached, attachReply, callerHash, openView, serveShared, waitAsync } from "./shared.ts"
 import { guarded } from "./guard.ts"
 import { WaitQueue } from "./waiting.ts"
 
@@ -281,9 +281,9 @@ export class SharedLock {
   }
 }
 
-/** This isolate's view of the lock `handle` names, from its attached memory. */
-export const local = (handle: Handle<unknown>, attached: Attached): SharedLock =>
-  viewOf(handle, attached.buffer, (buffer) => new SharedLock(new Int32Array(buffer), handle.kind as LockKind))
+/** This isolate's view of the lock `handle` names, from its attached memory; `undefined` once closed. */
+export const local = (handle: Handle<unknown>, attached: Attached): SharedLock | undefined =>
+  openView(handle, attached, (buffer) => new SharedLock(new Int32Array(buffer), handle.kind as LockKind))
 
 /** A Lock or RLock owned by this node for the life of the scope. */
 export const make = (kind: LockKind): Effect.Effect<Handle<{}>, never, Scope.Scope> =>
