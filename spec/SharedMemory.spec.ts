@@ -1,7 +1,7 @@
 /**
- * Between the threads of one OS process, a Lock, an RLock, a Value and an Event live in shared memory:
- * a thread takes the lock, updates the value and sets or awaits the event with `Atomics`, without a
- * message to the owner. The proof: the threads go on while the owner's event loop is blocked (a call
+ * Between the threads of one OS process, a Lock, an RLock, a Value, an Event and a Queue live in shared
+ * memory: a thread takes the lock, updates the value, sets or awaits the event and puts or gets items
+ * with `Atomics`, without a message to the owner. The proof: the threads go on while the owner's event loop is blocked (a call
  * to the owner would wait for it), in the main process and in a process child that owns them. Closing the owner's scope still reaches them, and
  * a thread terminated while busy writes nothing more (Deno's terminate does not stop a busy thread:
  * the parent revokes it first, see `src/internal/guard.ts`).
@@ -13,6 +13,7 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Lock from "../src/Lock.ts"
 import * as Process from "../src/Process.ts"
+import * as Queue from "../src/Queue.ts"
 import * as RLock from "../src/RLock.ts"
 import * as Value from "../src/Value.ts"
 import { awaitCell, GO, READY, tasks } from "./fixtures/shared-memory-tasks.ts"
@@ -34,6 +35,25 @@ describe("shared memory between threads", () => {
     Effect.gen(function*() {
       const seen = yield* Process.run(tasks.eventWhileOwnerBlocked, [waitMs], { backend: "fiber" })
       expect(seen).toEqual({ doneWhileBlocked: 1, woken: true, isSet: true })
+    }), 120_000)
+
+  it.live("a producer thread and a consumer thread pass 2,000 items through the parent's bounded Queue while its event loop is blocked", () =>
+    Effect.gen(function*() {
+      const seen = yield* Process.run(tasks.queueWhileOwnerBlocked, [2000, 16, waitMs], { backend: "fiber" })
+      expect(seen).toEqual({ doneWhileBlocked: 1, inOrder: 2000, left: 0 })
+    }), 120_000)
+
+  it.scopedLive("a queue's memory grows and is compacted as items pile up and drain: every item comes out whole, in order", () =>
+    Effect.gen(function*() {
+      const q = yield* Queue.make<string>()
+      const text = (i: number) => `${i}:${"y".repeat(i % 300)}`
+      // far more than the first 64 KiB, put by a thread, in two waves with a partial drain between
+      yield* Process.run(tasks.putTexts, [q, 0, 3000], { backend: "thread" })
+      for (let i = 0; i < 1000; i++) expect(yield* Queue.get(q)).toBe(text(i))
+      yield* Process.run(tasks.putTexts, [q, 3000, 6000], { backend: "thread" })
+      expect(yield* Queue.qsize(q)).toBe(5000)
+      for (let i = 1000; i < 6000; i++) expect(yield* Queue.get(q)).toBe(text(i))
+      expect(yield* Queue.empty(q)).toBe(true)
     }), 120_000)
 
   it.live("the same in a process child that owns them (its threads share its memory, not the parent's)", () =>

@@ -1,5 +1,5 @@
 /**
- * The owner-side core of every queue and pipe: a FIFO with an optional bound, waiting getters and
+ * The owner-side core of every pipe end: a FIFO with an optional bound, waiting getters and
  * putters served first come first served, and `unget` to put an item back at the front. An interrupted
  * getter that had already been handed an item gives it back, so an interruption never loses an item.
  *
@@ -29,12 +29,9 @@ export class Fifo<A> {
   private readonly putters: Array<Putter<A>> = []
   private failure: unknown = undefined
   readonly maxsize: number
-  /** Called when a put's item gets in (at once or after waiting for room); not for `unget`. */
-  private readonly onPut: () => void
 
-  constructor(maxsize: number, onPut: () => void = () => {}) {
+  constructor(maxsize: number) {
     this.maxsize = maxsize > 0 ? maxsize : Infinity
-    this.onPut = onPut
   }
 
   get size(): number {
@@ -64,7 +61,6 @@ export class Fifo<A> {
     while (this.putters.length > 0 && this.size < this.maxsize) {
       const putter = this.putters.shift()!
       this.items.push(putter.item)
-      this.onPut()
       Deferred.unsafeDone(putter.done, Exit.void)
     }
   }
@@ -84,7 +80,6 @@ export class Fifo<A> {
     return Effect.suspend(() => {
       if (this.failure !== undefined) return Effect.fail(this.failure)
       if (this.takers.length > 0 || this.size < this.maxsize) {
-        this.onPut()
         this.deliver(item)
         return Effect.void
       }

@@ -42,19 +42,61 @@ export class Revoked extends Error {
 /** Whether this thread (or one above it) was terminated by its parent. */
 export const revoked = (): boolean => chain().some((cells) => Atomics.load(cells, REVOKED) !== 0)
 
-/** Runs `write` (synchronous writes to shared memory) unless this thread was revoked. */
-export const guarded = <A>(write: () => A): A => {
+/**
+ * Runs `write` (synchronous writes to shared memory) unless this thread was revoked, and then only
+ * to pass on what it holds (`holdUntilIdle`) unless `taking`: a revoked thread takes nothing more.
+ */
+export const guarded = <A>(write: () => A, taking = false): A => {
   const cells = chain()
   if (cells.length === 0) return write()
-  for (const c of cells) Atomics.add(c, BUSY, 1)
+  enter(cells)
   try {
-    if (revoked()) throw new Revoked()
+    if (revoked() && (taking || !holding)) throw new Revoked()
     return write()
   } finally {
-    for (const c of cells) {
-      if (Atomics.sub(c, BUSY, 1) === 1 && Atomics.load(c, REVOKED) !== 0) Atomics.notify(c, BUSY)
-    }
+    leave(cells)
   }
+}
+
+const enter = (cells: ReadonlyArray<Int32Array>): void => {
+  for (const c of cells) Atomics.add(c, BUSY, 1)
+}
+
+const leave = (cells: ReadonlyArray<Int32Array>): void => {
+  for (const c of cells) {
+    if (Atomics.sub(c, BUSY, 1) === 1 && Atomics.load(c, REVOKED) !== 0) Atomics.notify(c, BUSY)
+  }
+}
+
+/** Whether this thread holds something taken from shared memory, until its event loop turns. */
+let holding = false
+let heldAgain = false
+
+/**
+ * Keeps this thread counted busy until its event loop has turned: a value it just took out of shared
+ * memory (a queue's item) is then in its hands only, and its parent does not terminate it before its
+ * fibers ran on with it (a consumer forwarding the item puts it elsewhere in the same turn). Without
+ * this, a consumer terminated right after its `get` took an item would take the item with it.
+ */
+export const holdUntilIdle = (): void => {
+  const cells = chain()
+  if (cells.length === 0) return
+  if (holding) {
+    heldAgain = true
+    return
+  }
+  holding = true
+  enter(cells)
+  const release = () => {
+    if (heldAgain && !revoked()) {
+      heldAgain = false
+      setTimeout(release, 0)
+      return
+    }
+    holding = false
+    leave(cells)
+  }
+  setTimeout(release, 0)
 }
 
 /** A new guard for a thread child: its `workerData` entry (this thread's chain and its own cells). */

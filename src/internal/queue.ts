@@ -1,13 +1,11 @@
 /**
- * Queue, JoinableQueue and SimpleQueue: one owner-side implementation (a `Fifo` plus, for a joinable
- * queue, the count of unfinished tasks) and one set of handle operations.
+ * Queue, JoinableQueue and SimpleQueue: one owner-side implementation (the items and the count of
+ * unfinished tasks in shared memory, `sharedFifo.ts`) and one set of handle operations, which work on
+ * that memory directly where they share it and call the owner elsewhere.
  */
 import * as Chunk from "effect/Chunk"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
@@ -16,15 +14,19 @@ import * as Stream from "effect/Stream"
 import { QueueClosed, QueueEmpty, QueueFull, ResourceClosed, SerializationError, ValueError } from "../Errors.ts"
 import type { ProcessContext } from "./context.ts"
 import { CurrentContext } from "./currentContext.ts"
-import { Fifo } from "./fifo.ts"
 import { encodeHandles, type Handle, isHandle } from "./protocol/handle.ts"
+import { encodeItem } from "./protocol/itemBytes.ts"
 import { findUnsendable } from "./protocol/sendable.ts"
-import { cast, invoke, serve } from "./resource.ts"
+import { cast, invoke } from "./resource.ts"
+import { type Attached, attach, attached, attachOnArrival, attachReply, openView, serveShared } from "./shared.ts"
+import { SharedFifo } from "./sharedFifo.ts"
 
 export type QueueKind = "Queue" | "JoinableQueue" | "SimpleQueue"
 
 export interface QueueMeta {
   readonly maxsize: number
+  /** The owner's OS process: children in another one call the owner, without asking for its memory. */
+  readonly pid: number
 }
 
 export interface BlockingOptions {
@@ -53,52 +55,57 @@ const wireOptions = (options: BlockingOptions | undefined): Effect.Effect<readon
     : Effect.succeed([block, Duration.toMillis(Duration.decode(options.timeout))] as const)
 }
 
-/** Serves a new queue in the current scope. */
+/** Serves a new queue in the current scope; its items live in shared memory (`sharedFifo.ts`). */
 export const make = (kind: QueueKind, maxsize: number): Effect.Effect<Handle<QueueMeta>, never, Scope.Scope> =>
   Effect.suspend(() => {
-    let unfinished = 0
-    // counted as the item gets in (Python counts inside `put`), so `join` right after `put` waits
-    const fifo = new Fifo<unknown>(maxsize, () => {
-      unfinished++
-    })
-    let joiners: Array<Deferred.Deferred<void, QueueClosed>> = []
-    const finished = () => {
-      for (const joiner of joiners) Deferred.unsafeDone(joiner, Exit.void)
-      joiners = []
-    }
-    return serve({
+    const store = SharedFifo.make(maxsize)
+    return serveShared({
       kind,
       operations: {
-        put: ([item, block, ms]: [unknown, boolean, number]) => fifo.put(item, block, () => new QueueFull(), ms),
-        get: ([block, ms]: [boolean, number]) => fifo.take(block, () => new QueueEmpty(), ms),
-        unget: ([item]: [unknown]) => Effect.sync(() => fifo.unget(item)),
-        qsize: () => Effect.sync(() => fifo.size),
-        full: () => Effect.sync(() => fifo.full),
-        taskDone: () =>
-          Effect.suspend(() => {
-            if (unfinished <= 0) return Effect.fail(new ValueError({ message: "task_done() called too many times" }))
-            if (--unfinished === 0) finished()
-            return Effect.void
-          }),
-        join: () =>
-          Effect.suspend(() => {
-            if (unfinished === 0) return Effect.void
-            const joiner = Deferred.unsafeMake<void, QueueClosed>(FiberId.none)
-            joiners.push(joiner)
-            return Deferred.await(joiner)
-          })
-      },
-      close: Effect.sync(() => {
-        fifo.close(closedError(), true)
-        for (const joiner of joiners) Deferred.unsafeDone(joiner, Exit.fail(closedError()))
-        joiners = []
-      })
-    }, { maxsize: fifo.maxsize === Infinity ? 0 : fifo.maxsize })
+        attach: ([, pid]: [string, number]) => Effect.sync(() => attachReply(store.buffer, 0, pid)),
+        put: ([item, block, ms]: [unknown, boolean, number]) =>
+          Effect.flatMap(encode(item), (bytes) => store.put(bytes, block, ms)),
+        get: ([block, ms]: [boolean, number]) => store.get(block, ms),
+        unget: ([item]: [unknown]) => Effect.flatMap(encode(item), (bytes) => Effect.sync(() => store.unget(bytes))),
+        qsize: () => Effect.sync(() => store.size),
+        full: () => Effect.sync(() => store.full),
+        taskDone: () => store.taskDone(),
+        join: () => store.join()
+      }
+    }, { maxsize: store.maxsize === Infinity ? 0 : store.maxsize, pid: process.pid }, store.buffer, store)
   })
+
+/** Why an item (its handles encoded) cannot be sent, as the error `put` fails with. */
+const unsendableError = (encoded: unknown): SerializationError | undefined => {
+  const unsendable = findUnsendable(encoded, "item")
+  return unsendable === undefined
+    ? undefined
+    : new SerializationError({ message: `cannot put on a queue: ${unsendable}`, path: unsendable.split(" ")[0]! })
+}
+
+/** The bytes an item is kept as in the queue's memory, or why it cannot be. */
+const bytesOf = (item: unknown): Uint8Array | SerializationError => {
+  const encoded = encodeHandles(item)
+  const unsendable = unsendableError(encoded)
+  if (unsendable !== undefined) return unsendable
+  try {
+    return encodeItem(encoded)
+  } catch (e) {
+    return new SerializationError({ message: `cannot put on a queue: ${e instanceof Error ? e.message : String(e)}`, path: "item" })
+  }
+}
+
+/** `bytesOf` as an Effect. */
+const encode = (item: unknown): Effect.Effect<Uint8Array, SerializationError> => {
+  const bytes = bytesOf(item)
+  return bytes instanceof SerializationError ? Effect.fail(bytes) : Effect.succeed(bytes)
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Handle operations
 // ---------------------------------------------------------------------------------------------------
+
+attachOnArrival(["Queue", "JoinableQueue", "SimpleQueue"])
 
 export const isQueueHandle = (u: unknown): u is Handle<QueueMeta> =>
   isHandle(u) && (u.kind === "Queue" || u.kind === "JoinableQueue" || u.kind === "SimpleQueue")
@@ -109,22 +116,35 @@ export const isQueueHandle = (u: unknown): u is Handle<QueueMeta> =>
  */
 const closedByFiberChild = new WeakMap<Handle<QueueMeta>, WeakSet<ProcessContext>>()
 
-const closedHere = <A, E>(self: Handle<QueueMeta>, f: (closed: boolean) => Effect.Effect<A, E>) =>
-  Effect.flatMap(
-    FiberRef.get(CurrentContext),
-    (child) => f(child === undefined ? self.local.closed : closedByFiberChild.get(self)?.has(child) === true)
-  )
-
-/** Invokes a queue operation; a queue whose owner is gone is a closed queue. */
-const call = <A, E>(self: Handle<QueueMeta>, op: string, args: ReadonlyArray<unknown>, undo?: string) =>
-  closedHere(self, (closed) =>
-    closed
-      ? Effect.fail(closedError())
-      : Effect.catchIf(
-        invoke<A, E>(self, op, args, undo),
+/**
+ * Runs `direct` on this isolate's view of the queue's memory when it shares the owner's (the owner's
+ * own isolate, a thread below it in its OS process), else `remote`, a call to the owner. A queue this
+ * process closed fails at once; one whose owner is gone is a closed queue.
+ */
+const use = <A, E>(
+  self: Handle<QueueMeta>,
+  direct: (store: SharedFifo) => Effect.Effect<A, E | QueueClosed>,
+  remote: () => Effect.Effect<A, E | ResourceClosed>
+): Effect.Effect<A, E | QueueClosed> =>
+  Effect.withFiberRuntime((fiber) => {
+    const child = fiber.getFiberRef(CurrentContext)
+    if (child === undefined ? self.local.closed : closedByFiberChild.get(self)?.has(child) === true) {
+      return Effect.fail(closedError())
+    }
+    const pick = (memory: Attached | undefined): Effect.Effect<A, E | QueueClosed> => {
+      const store = memory === undefined
+        ? undefined
+        : openView(self, memory, (buffer) => new SharedFifo(buffer, self.meta.maxsize))
+      if (store !== undefined) return direct(store)
+      return Effect.catchIf(
+        remote(),
         (e): e is ResourceClosed => e instanceof ResourceClosed,
         (e) => Effect.fail(closedError(e.message))
-      ))
+      )
+    }
+    const known = attached(self, "")
+    return known === undefined ? Effect.flatMap(attach(self, ""), pick) : pick(known ?? undefined)
+  })
 
 export const put: {
   (item: unknown, options?: BlockingOptions): (self: Handle<QueueMeta>) => Effect.Effect<void, QueueFull | QueueClosed | SerializationError | ValueError>
@@ -132,17 +152,22 @@ export const put: {
 } = dual(
   (args) => isQueueHandle(args[0]),
   (self: Handle<QueueMeta>, item: unknown, options?: BlockingOptions) =>
-    Effect.flatMap(wireOptions(options), ([block, ms]): Effect.Effect<void, QueueFull | QueueClosed | SerializationError> => {
-      const unsendable = findUnsendable(encodeHandles(item), "item")
-      if (unsendable !== undefined) {
-        return Effect.fail(new SerializationError({ message: `cannot put on a queue: ${unsendable}`, path: unsendable.split(" ")[0]! }))
-      }
-      // An unbounded queue never makes a put wait: send it and go on, as Python's feeder does.
-      return closedHere(self, (closed) =>
-        self.meta.maxsize === 0 && !closed
-          ? Effect.asVoid(cast(self, "put", [item, block, ms]) as Effect.Effect<void>)
-          : call<void, QueueFull>(self, "put", [item, block, ms]))
-    })
+    Effect.flatMap(wireOptions(options), ([block, ms]) =>
+      use<void, QueueFull | SerializationError>(
+        self,
+        (store) => {
+          const bytes = bytesOf(item)
+          return bytes instanceof SerializationError ? Effect.fail(bytes) : store.put(bytes, block, ms)
+        },
+        () => {
+          const unsendable = unsendableError(encodeHandles(item))
+          if (unsendable !== undefined) return Effect.fail(unsendable)
+          // An unbounded queue never makes a put wait: send it and go on, as Python's feeder does.
+          return self.meta.maxsize === 0
+            ? Effect.asVoid(cast(self, "put", [item, block, ms]) as Effect.Effect<void>)
+            : invoke<void, QueueFull>(self, "put", [item, block, ms])
+        }
+      ))
 )
 
 export const get: {
@@ -151,7 +176,8 @@ export const get: {
 } = dual(
   (args) => isQueueHandle(args[0]),
   (self: Handle<QueueMeta>, options?: BlockingOptions) =>
-    Effect.flatMap(wireOptions(options), ([block, ms]) => call<unknown, QueueEmpty>(self, "get", [block, ms], "unget"))
+    Effect.flatMap(wireOptions(options), ([block, ms]) =>
+      use(self, (store) => store.get(block, ms), () => invoke<unknown, QueueEmpty>(self, "get", [block, ms], "unget")))
 )
 
 export const putNowait: {
@@ -163,17 +189,20 @@ export const putNowait: {
 export const getNowait = (self: Handle<QueueMeta>): Effect.Effect<unknown, QueueEmpty | QueueClosed> =>
   Effect.catchTag(get(self, { block: false }), "ValueError", (e) => Effect.die(e))
 
-export const qsize = (self: Handle<QueueMeta>): Effect.Effect<number, QueueClosed> => call(self, "qsize", [])
+export const qsize = (self: Handle<QueueMeta>): Effect.Effect<number, QueueClosed> =>
+  use(self, (store) => Effect.sync(() => store.size), () => invoke<number, never>(self, "qsize", []))
 
 export const empty = (self: Handle<QueueMeta>): Effect.Effect<boolean, QueueClosed> =>
   Effect.map(qsize(self), (n) => n === 0)
 
-export const full = (self: Handle<QueueMeta>): Effect.Effect<boolean, QueueClosed> => call(self, "full", [])
+export const full = (self: Handle<QueueMeta>): Effect.Effect<boolean, QueueClosed> =>
+  use(self, (store) => Effect.sync(() => store.full), () => invoke<boolean, never>(self, "full", []))
 
 export const taskDone = (self: Handle<QueueMeta>): Effect.Effect<void, ValueError | QueueClosed> =>
-  call(self, "taskDone", [])
+  use(self, (store) => store.taskDone(), () => invoke<void, ValueError>(self, "taskDone", []))
 
-export const join = (self: Handle<QueueMeta>): Effect.Effect<void, QueueClosed> => call(self, "join", [])
+export const join = (self: Handle<QueueMeta>): Effect.Effect<void, QueueClosed> =>
+  use<void, never>(self, (store) => store.join(), () => invoke<void, never>(self, "join", []))
 
 /** Python's `close()`: this process will use the queue no more; later calls on this handle fail. */
 export const close = (self: Handle<QueueMeta>): Effect.Effect<void> =>

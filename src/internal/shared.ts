@@ -13,7 +13,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import type { Handle } from "./protocol/handle.ts"
+import { type Handle, revivedListeners } from "./protocol/handle.ts"
 import { type Definition, invoke, serve } from "./resource.ts"
 import { isUnder, router } from "./router.ts"
 
@@ -66,6 +66,9 @@ const listen = (): void => {
   })
 }
 
+/** The OS process a resource's owner runs in, when its handle says (`meta.pid`). */
+const ownerPid = (handle: Handle<unknown>): number | undefined => (handle.meta as { readonly pid?: number } | null)?.pid
+
 /**
  * The shared memory of `handle` for holder `key` in this isolate, or `undefined` when there is none
  * (another OS process, or a resource that cannot attach: its operations then stay calls).
@@ -73,6 +76,8 @@ const listen = (): void => {
 export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Attached | undefined> => {
   const known = attached(handle, key)
   if (known !== undefined) return Effect.succeed(known ?? undefined)
+  const pid = ownerPid(handle)
+  if (pid !== undefined && pid !== process.pid) return Effect.succeed(undefined)
   const id = `${handle.node}/${handle.rid}|${key}`
   return invoke<Attached | null, never>(handle, "attach", [key, process.pid]).pipe(
     Effect.tap((attached) => Effect.sync(() => attachments.set(id, attached))),
@@ -131,6 +136,30 @@ export const serveShared = <Meta>(
         views.set(`${served.node}/${served.rid}`, view)
       })
   )
+}
+
+/** Kinds whose memory is attached (holder key "") as soon as a handle of theirs arrives here. */
+const eagerKinds = new Set<string>()
+
+/**
+ * Attaches the memory of every handle of `kinds` that arrives in an isolate of its owner's OS process
+ * at once, not at its first use: a consumer that took a queue's item and forwards it to another queue
+ * then does so in the same turn of its event loop, with no attach call in between (its parent does not
+ * terminate it within that turn: `guard.holdUntilIdle`). Needs `meta.pid`.
+ */
+export const attachOnArrival = (kinds: ReadonlyArray<string>): void => {
+  if (eagerKinds.size === 0) {
+    revivedListeners.add((handle) => {
+      const r = router()
+      if (!eagerKinds.has(handle.kind) || ownerPid(handle) !== process.pid || handle.node === r.node) return
+      const id = `${handle.node}/${handle.rid}|`
+      if (attachments.has(id)) return
+      r.call(handle.node, handle.rid, "attach", ["", process.pid], `${r.node}:attach`, (ok, value) => {
+        if (ok && !attachments.has(id)) attachments.set(id, value as Attached | null)
+      })
+    })
+  }
+  for (const kind of kinds) eagerKinds.add(kind)
 }
 
 /** What this isolate knows of `handle`'s memory for `key`: attached, `null` (none), or `undefined` (not asked yet). */

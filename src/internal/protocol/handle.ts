@@ -79,12 +79,17 @@ export const encodeHandles = (value: unknown): unknown => {
   return copy ?? value
 }
 
+/** Told of every handle revived in this isolate (shared memory is attached ahead of its first use). */
+export const revivedListeners = new Set<(handle: Handle) => void>()
+
 /** The inverse of `encodeHandles`: descriptors become handles (in place: the value is a fresh clone). */
 export const decodeHandles = (value: unknown): unknown => {
   if (typeof value !== "object" || value === null) return value
   if (isDescriptor(value)) {
     const [kind, node, rid, meta] = value[descriptorKey]
-    return new Handle(kind, node, rid, decodeHandles(meta))
+    const handle = new Handle(kind, node, rid, decodeHandles(meta))
+    for (const listener of revivedListeners) listener(handle)
+    return handle
   }
   if (value instanceof Map) {
     for (const [k, v] of value) {

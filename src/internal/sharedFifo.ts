@@ -1,0 +1,356 @@
+/**
+ * A queue's items in shared memory: a growable `SharedArrayBuffer` that every isolate of the owner's
+ * OS process works on directly (a thread's `put` and another thread's `get` need no message and no
+ * help from the owner's event loop), while children in other OS processes call the owner, which runs
+ * the same code on the same memory for them.
+ *
+ * The buffer starts with eight 32-bit cells, then the items, each a 32-bit length and its bytes
+ * (`itemBytes.ts`), first to last between `HEAD` and `TAIL`:
+ *
+ * - `MUTEX`: a short internal lock around every change of the items (0 free, 1 held, 2 held with
+ *   sleepers). Held only for a copy of bytes, never across a wait. A thread child cannot be stopped
+ *   while it holds it: every change runs `guarded` (`guard.ts`), and its parent waits for that to end
+ *   before terminating it; so a producer or consumer ended at any instant leaves whole items.
+ * - `COUNT`, `HEAD`, `TAIL`: the items (bytes are compacted to the front, or the buffer grown, when the
+ *   tail reaches its end).
+ * - `PUTS`, `GETS`: counters bumped when an item got in / went out: getters sleep on `PUTS`, putters
+ *   of a full bounded queue on `GETS` (`Atomics.waitAsync`: no event loop blocks).
+ * - `UNFINISHED`: items put and not yet `taskDone` (JoinableQueue); `JOINS` is bumped when it reaches 0.
+ * - `CLOSED`: the owner's scope ended (or its node did); every sleeper is woken and fails.
+ *
+ * Within one isolate, waiting getters (and putters) are served in the order they came; across
+ * isolates whoever takes the internal lock first goes first, as with Python's queue.
+ */
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import { QueueClosed, QueueEmpty, QueueFull, ValueError } from "../Errors.ts"
+import { guarded, holdUntilIdle, Revoked } from "./guard.ts"
+import { decodeItem } from "./protocol/itemBytes.ts"
+import { waitAsync } from "./shared.ts"
+import { WaitQueue } from "./waiting.ts"
+
+const MUTEX = 0
+const COUNT = 1
+const HEAD = 2
+const TAIL = 3
+const PUTS = 4
+const GETS = 5
+const UNFINISHED = 6
+const JOINS = 7
+const CLOSED = 8
+const CELLS = 9
+/** Where the items begin (bytes). */
+const DATA = CELLS * Int32Array.BYTES_PER_ELEMENT
+const LENGTH = 4
+const initialBytes = 64 * 1024
+/** The most a queue's memory may grow to: the bytes of the items waiting in it at once. */
+export const maxQueueBytes = 1024 * 1024 * 1024
+
+/** A `SharedArrayBuffer` that can grow (ES2024; on Node 20, Deno and Bun), typed here for an ES2023 lib. */
+interface GrowableBuffer extends SharedArrayBuffer {
+  readonly maxByteLength: number
+  grow(length: number): void
+}
+
+const closedError = () => new QueueClosed({ message: "Queue is closed" })
+
+/** Takes the internal lock (spinning briefly, then sleeping: it is only ever held for a copy). */
+const lock = (cells: Int32Array): void => {
+  if (Atomics.compareExchange(cells, MUTEX, 0, 1) === 0) return
+  for (let i = 0; i < 100; i++) if (Atomics.compareExchange(cells, MUTEX, 0, 1) === 0) return
+  while (Atomics.exchange(cells, MUTEX, 2) !== 0) Atomics.wait(cells, MUTEX, 2, 5)
+}
+
+const unlock = (cells: Int32Array): void => {
+  if (Atomics.exchange(cells, MUTEX, 0) === 2) Atomics.notify(cells, MUTEX, 1)
+}
+
+/**
+ * Serves the waiters of one kind in an isolate: `step` serves what it can and says whether any are
+ * left; then it runs again each time the `index` cell changes (without blocking the event loop), and
+ * at once after a change made in this isolate (a wait does not keep Deno's event loop alive, and
+ * needs no detour through it here).
+ */
+class Watch {
+  private armed = false
+  private readonly cells: Int32Array
+  private readonly index: number
+  private readonly step: () => boolean
+  constructor(cells: Int32Array, index: number, step: () => boolean) {
+    this.cells = cells
+    this.index = index
+    this.step = step
+  }
+
+  run(): void {
+    for (;;) {
+      const seen = Atomics.load(this.cells, this.index)
+      try {
+        if (!this.step()) return
+      } catch (e) {
+        // this thread is being terminated: it serves nobody any more
+        if (e instanceof Revoked) return
+        throw e
+      }
+      // a wait in progress runs this again at the next change
+      if (this.armed) return
+      const result = waitAsync(this.cells, this.index, seen)
+      if (!result.async) continue
+      this.armed = true
+      result.value.then(() => {
+        this.armed = false
+        this.run()
+      })
+      return
+    }
+  }
+}
+
+/** A queue's memory as one isolate works on it: the shared items and this isolate's waiters. */
+export class SharedFifo {
+  readonly buffer: GrowableBuffer
+  private readonly cells: Int32Array
+  private readonly bytes: Uint8Array
+  private readonly lengths: DataView
+  readonly maxsize: number
+  private readonly takers = new WaitQueue<Uint8Array, QueueClosed>()
+  private readonly putters = new WaitQueue<void, QueueClosed, Uint8Array>()
+  private readonly joiners = new WaitQueue<void, QueueClosed>()
+  private readonly takerWatch: Watch
+  private readonly putterWatch: Watch
+  private readonly joinerWatch: Watch
+
+  /** The memory of a new queue (`maxsize` ≤ 0: unbounded). */
+  static make(maxsize: number): SharedFifo {
+    const options = { maxByteLength: DATA + maxQueueBytes }
+    return new SharedFifo(new (SharedArrayBuffer as any)(DATA + initialBytes, options), maxsize)
+  }
+
+  constructor(buffer: SharedArrayBuffer, maxsize: number) {
+    this.buffer = buffer as GrowableBuffer
+    // length-tracking views: they follow the buffer when any isolate grows it
+    this.cells = new Int32Array(buffer, 0, CELLS)
+    this.bytes = new Uint8Array(buffer)
+    this.lengths = new DataView(buffer)
+    this.maxsize = maxsize > 0 ? maxsize : Infinity
+    this.takerWatch = new Watch(this.cells, PUTS, () => this.serveTakers())
+    this.putterWatch = new Watch(this.cells, GETS, () => this.servePutters())
+    this.joinerWatch = new Watch(this.cells, JOINS, () => this.serveJoiners())
+  }
+
+  get closed(): boolean {
+    return Atomics.load(this.cells, CLOSED) !== 0
+  }
+
+  get size(): number {
+    return Atomics.load(this.cells, COUNT)
+  }
+
+  get full(): boolean {
+    return this.size >= this.maxsize
+  }
+
+  /**
+   * Runs `change` under the internal lock, unless this thread was terminated (then `Revoked`; a
+   * terminated thread still passes on an item it holds, but takes none: `taking`).
+   */
+  private locked<A>(change: () => A, taking = false): A {
+    return guarded(() => {
+      lock(this.cells)
+      try {
+        return change()
+      } finally {
+        unlock(this.cells)
+      }
+    }, taking)
+  }
+
+  private bump(index: number): void {
+    Atomics.add(this.cells, index, 1)
+    Atomics.notify(this.cells, index)
+  }
+
+  /**
+   * Makes room for `need` more bytes: compacts the items to the front, growing the buffer first when
+   * they would fill more than half of it. `false` when the buffer cannot grow that far.
+   */
+  private room(need: number, atFront: boolean): boolean {
+    const c = this.cells
+    const head = c[HEAD]!
+    const tail = c[TAIL]!
+    let capacity = this.buffer.byteLength - DATA
+    if (atFront ? need <= head : tail + need <= capacity) return true
+    const live = tail - head
+    if (live + need > capacity / 2) {
+      if (live + need > maxQueueBytes) return false
+      capacity = Math.min(maxQueueBytes, Math.max(capacity * 2, (live + need) * 2))
+      this.buffer.grow(DATA + capacity)
+    }
+    const to = atFront ? need : 0
+    this.bytes.copyWithin(DATA + to, DATA + head, DATA + tail)
+    c[HEAD] = to
+    c[TAIL] = to + live
+    return true
+  }
+
+  private write(at: number, item: Uint8Array): void {
+    this.lengths.setUint32(DATA + at, item.length, true)
+    this.bytes.set(item, DATA + at + LENGTH)
+  }
+
+  /** Takes the first item's bytes (a copy), or `undefined` when there is none or the queue is closed. */
+  private tryTake(): Uint8Array | undefined {
+    return this.locked(() => {
+      const c = this.cells
+      if (c[COUNT] === 0 || c[CLOSED] !== 0) return undefined
+      const head = c[HEAD]!
+      const length = this.lengths.getUint32(DATA + head, true)
+      const start = DATA + head + LENGTH
+      const item = this.bytes.slice(start, start + length)
+      if (Atomics.sub(c, COUNT, 1) === 1) c[HEAD] = c[TAIL] = 0
+      else c[HEAD] = head + LENGTH + length
+      this.bump(GETS)
+      holdUntilIdle()
+      return item
+    }, true)
+  }
+
+  /** Puts an item in at the end: `"closed"`, `"full"` (no room for it now), or `"in"`. */
+  private tryPut(item: Uint8Array): "closed" | "full" | "in" {
+    return this.locked(() => {
+      const c = this.cells
+      if (c[CLOSED] !== 0) return "closed"
+      if (c[COUNT]! >= this.maxsize || !this.room(LENGTH + item.length, false)) return "full"
+      this.write(c[TAIL]!, item)
+      c[TAIL] = c[TAIL]! + LENGTH + item.length
+      Atomics.add(c, COUNT, 1)
+      Atomics.add(c, UNFINISHED, 1)
+      this.bump(PUTS)
+      return "in"
+    })
+  }
+
+  /** Puts an item back at the front (a getter that gave up after taking it); nothing once closed. */
+  unget(item: Uint8Array): void {
+    this.locked(() => {
+      const c = this.cells
+      if (c[CLOSED] !== 0) return
+      if (!this.room(LENGTH + item.length, true)) throw new Error("a queue's memory cannot hold an item given back")
+      const at = c[HEAD]! - LENGTH - item.length
+      this.write(at, item)
+      c[HEAD] = at
+      Atomics.add(c, COUNT, 1)
+      this.bump(PUTS)
+    })
+    this.takerWatch.run()
+  }
+
+  /** Takes the first item; waits for one (at most `ms` ≥ 0) unless `block` is false. */
+  get(block: boolean, ms: number): Effect.Effect<unknown, QueueEmpty | QueueClosed> {
+    return Effect.suspend(() => {
+      if (this.takers.size === 0) {
+        const item = this.tryTake()
+        if (item !== undefined) {
+          this.putterWatch.run()
+          return Effect.succeed(decodeItem(item))
+        }
+      }
+      if (this.closed) return Effect.fail(closedError())
+      if (!block || ms === 0) return Effect.fail(new QueueEmpty())
+      const waiter = this.takers.add()
+      this.takerWatch.run()
+      return Effect.flatMap(
+        this.takers.await(waiter, ms, (item) => this.unget(item)),
+        Option.match({ onNone: () => Effect.fail(new QueueEmpty()), onSome: (item) => Effect.succeed(decodeItem(item)) })
+      )
+    })
+  }
+
+  /** Puts `item` (its bytes); waits for room in a full bounded queue (at most `ms` ≥ 0) unless `block` is false. */
+  put(item: Uint8Array, block: boolean, ms: number): Effect.Effect<void, QueueFull | QueueClosed> {
+    return Effect.suspend(() => {
+      if (this.putters.size === 0) {
+        const outcome = this.tryPut(item)
+        if (outcome === "in") {
+          this.takerWatch.run()
+          return Effect.void
+        }
+        if (outcome === "closed") return Effect.fail(closedError())
+      } else if (this.closed) {
+        return Effect.fail(closedError())
+      }
+      if (!block || ms === 0) return Effect.fail(new QueueFull())
+      const waiter = this.putters.add(item)
+      this.putterWatch.run()
+      return Effect.flatMap(
+        this.putters.await(waiter, ms),
+        Option.match({ onNone: () => Effect.fail(new QueueFull()), onSome: () => Effect.void })
+      )
+    })
+  }
+
+  taskDone(): Effect.Effect<void, ValueError> {
+    return Effect.suspend(() => {
+      const done = guarded(() => {
+        for (;;) {
+          const unfinished = Atomics.load(this.cells, UNFINISHED)
+          if (unfinished <= 0) return false
+          if (Atomics.compareExchange(this.cells, UNFINISHED, unfinished, unfinished - 1) !== unfinished) continue
+          if (unfinished === 1) this.bump(JOINS)
+          return true
+        }
+      })
+      if (!done) return Effect.fail(new ValueError({ message: "task_done() called too many times" }))
+      this.joinerWatch.run()
+      return Effect.void
+    })
+  }
+
+  /** Waits until every item put got its `taskDone`. */
+  join(): Effect.Effect<void, QueueClosed> {
+    return Effect.suspend(() => {
+      if (this.closed) return Effect.fail(closedError())
+      if (Atomics.load(this.cells, UNFINISHED) === 0) return Effect.void
+      const waiter = this.joiners.add()
+      this.joinerWatch.run()
+      return Effect.asVoid(this.joiners.await(waiter, -1))
+    })
+  }
+
+  private serveTakers(): boolean {
+    if (this.closed) this.takers.settleAll(Exit.fail(closedError()))
+    for (let first = this.takers.first(); first !== undefined; first = this.takers.first()) {
+      const item = this.tryTake()
+      if (item === undefined) break
+      this.takers.settle(first, Exit.succeed(item))
+      this.putterWatch.run()
+    }
+    return this.takers.size > 0
+  }
+
+  private servePutters(): boolean {
+    if (this.closed) this.putters.settleAll(Exit.fail(closedError()))
+    for (let first = this.putters.first(); first !== undefined; first = this.putters.first()) {
+      if (this.tryPut(first.data) !== "in") break
+      this.putters.settle(first, Exit.void)
+      this.takerWatch.run()
+    }
+    return this.putters.size > 0
+  }
+
+  private serveJoiners(): boolean {
+    if (this.closed) this.joiners.settleAll(Exit.fail(closedError()))
+    else if (Atomics.load(this.cells, UNFINISHED) === 0) this.joiners.settleAll(Exit.void)
+    return this.joiners.size > 0
+  }
+
+  /** The owner's scope (or node) ended: every waiter, in every isolate, fails; later calls too. */
+  close(): void {
+    Atomics.store(this.cells, CLOSED, 1)
+    for (const index of [PUTS, GETS, JOINS]) this.bump(index)
+    this.takerWatch.run()
+    this.putterWatch.run()
+    this.joinerWatch.run()
+  }
+}
