@@ -36,6 +36,12 @@ export const waitAsync = (Atomics as unknown as {
   ) => { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> }
 }).waitAsync
 
+/**
+ * Loads of a cell while spinning before a wait (a few microseconds): another thread often makes the
+ * change within microseconds, far sooner than a wake-up through the event loop.
+ */
+export const spinLoads = 2000
+
 /** What this isolate learnt from `attach`, by `${node}/${rid}|${key}`. */
 const attachments = new Map<string, Attached | null>()
 

@@ -27,7 +27,7 @@ import * as Option from "effect/Option"
 import { QueueClosed, QueueEmpty, QueueFull, ValueError } from "../Errors.ts"
 import { guarded, holdUntilIdle, Revoked } from "./guard.ts"
 import { decodeItem } from "./protocol/itemBytes.ts"
-import { waitAsync } from "./shared.ts"
+import { spinLoads, waitAsync } from "./shared.ts"
 import { WaitQueue } from "./waiting.ts"
 
 const MUTEX = 0
@@ -216,6 +216,18 @@ export class SharedFifo {
     }, true)
   }
 
+  /** Watches for an item for a moment before waiting (a producer in another thread is often that close). */
+  private spinTake(): Uint8Array | undefined {
+    for (let i = 0; i < spinLoads; i++) {
+      if (Atomics.load(this.cells, CLOSED) !== 0) return undefined
+      if (Atomics.load(this.cells, COUNT) > 0) {
+        const item = this.tryTake()
+        if (item !== undefined) return item
+      }
+    }
+    return undefined
+  }
+
   /** Puts an item in at the end: `"closed"`, `"full"` (no room for it now), or `"in"`. */
   private tryPut(item: Uint8Array): "closed" | "full" | "in" {
     return this.locked(() => {
@@ -250,7 +262,7 @@ export class SharedFifo {
   get(block: boolean, ms: number): Effect.Effect<unknown, QueueEmpty | QueueClosed> {
     return Effect.suspend(() => {
       if (this.takers.size === 0) {
-        const item = this.tryTake()
+        const item = this.tryTake() ?? (block && ms !== 0 ? this.spinTake() : undefined)
         if (item !== undefined) {
           this.putterWatch.run()
           return Effect.succeed(decodeItem(item))

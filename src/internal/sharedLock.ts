@@ -26,7 +26,7 @@ import { holderOf } from "./holder.ts"
 import type { Handle } from "./protocol/handle.ts"
 import { tooManyReleases } from "./semaphore.ts"
 import { type Caller, isUnder } from "./router.ts"
-import { type Attached, attachReply, callerHash, openView, serveShared, waitAsync } from "./shared.ts"
+import { type Attached, attachReply, callerHash, openView, serveShared, spinLoads, waitAsync } from "./shared.ts"
 import { guarded } from "./guard.ts"
 import { WaitQueue } from "./waiting.ts"
 
@@ -56,9 +56,6 @@ const takerOf = (token: string): Taker => {
   const [slot, hash] = token.split(":")
   return { slot: Number(slot), hash: Number(hash) }
 }
-
-/** Loads of the state while spinning before a wait (a few microseconds). */
-const spinLoads = 2000
 
 /** Sync retries of a wait that found the state already changed, before yielding to the event loop. */
 const spins = 64

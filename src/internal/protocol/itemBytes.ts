@@ -16,6 +16,10 @@ const TRUE = 5
 const FALSE = 6
 const SERIALIZED = 7
 
+/** A number's 8 bytes, in this machine's order (every reader runs on this machine). */
+const float = new Float64Array(1)
+const floatBytes = new Uint8Array(float.buffer)
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -28,7 +32,8 @@ export const encodeItem = (item: unknown): Uint8Array => {
     case "number": {
       const bytes = new Uint8Array(9)
       bytes[0] = NUMBER
-      new DataView(bytes.buffer).setFloat64(1, item, true)
+      float[0] = item
+      for (let i = 0; i < 8; i++) bytes[1 + i] = floatBytes[i]!
       return bytes
     }
     case "string": {
@@ -55,7 +60,8 @@ export const encodeItem = (item: unknown): Uint8Array => {
 export const decodeItem = (bytes: Uint8Array): unknown => {
   switch (bytes[0]) {
     case NUMBER:
-      return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(1, true)
+      for (let i = 0; i < 8; i++) floatBytes[i] = bytes[1 + i]!
+      return float[0]
     case STRING:
       return decoder.decode(bytes.subarray(1))
     case UNDEFINED:
