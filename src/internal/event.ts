@@ -18,7 +18,7 @@ import { ResourceClosed } from "../Errors.ts"
 import { guarded } from "./guard.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
 import { invoke } from "./resource.ts"
-import { attach, attachReply, openView, serveShared, waitAsync } from "./shared.ts"
+import { attachReply, serveShared, viaMemory, waitAsync } from "./shared.ts"
 import { WaitQueue, wireTimeout } from "./waiting.ts"
 
 const FLAG = 0
@@ -124,10 +124,7 @@ const either = <A>(
   direct: (event: SharedEvent) => Effect.Effect<A, ResourceClosed>,
   call: Effect.Effect<A, ResourceClosed>
 ): Effect.Effect<A, ResourceClosed> =>
-  Effect.flatMap(attach(self, ""), (attached) => {
-    const event = attached === undefined ? undefined : openView(self, attached, (b) => new SharedEvent(new Int32Array(b)))
-    return event === undefined ? call : direct(event)
-  })
+  viaMemory(self, (b) => new SharedEvent(new Int32Array(b)), direct, () => call)
 
 export const set = (self: Handle<{}>): Effect.Effect<void, ResourceClosed> =>
   either(self, (event) => Effect.sync(() => event.set()), invoke(self, "set", []))

@@ -15,11 +15,10 @@ import { QueueClosed, QueueEmpty, QueueFull, ResourceClosed, SerializationError,
 import type { ProcessContext } from "./context.ts"
 import { CurrentContext } from "./currentContext.ts"
 import { encodeHandles, type Handle, isHandle } from "./protocol/handle.ts"
-import { encodeItem } from "./protocol/itemBytes.ts"
-import { findUnsendable } from "./protocol/sendable.ts"
+import type { Item } from "./protocol/itemBytes.ts"
 import { cast, invoke } from "./resource.ts"
-import { type Attached, attach, attached, attachOnArrival, attachReply, openView, serveShared } from "./shared.ts"
-import { SharedFifo } from "./sharedFifo.ts"
+import { attachOnArrival, attachReply, serveShared, viaMemory } from "./shared.ts"
+import { itemOf, SharedFifo, unsendableError } from "./sharedFifo.ts"
 
 export type QueueKind = "Queue" | "JoinableQueue" | "SimpleQueue"
 
@@ -58,7 +57,7 @@ const wireOptions = (options: BlockingOptions | undefined): Effect.Effect<readon
 /** Serves a new queue in the current scope; its items live in shared memory (`sharedFifo.ts`). */
 export const make = (kind: QueueKind, maxsize: number): Effect.Effect<Handle<QueueMeta>, never, Scope.Scope> =>
   Effect.suspend(() => {
-    const store = SharedFifo.make(maxsize)
+    const store = SharedFifo.queue(SharedFifo.memory(), maxsize)
     return serveShared({
       kind,
       operations: {
@@ -75,30 +74,15 @@ export const make = (kind: QueueKind, maxsize: number): Effect.Effect<Handle<Que
     }, { maxsize: store.maxsize === Infinity ? 0 : store.maxsize, pid: process.pid }, store.buffer, store)
   })
 
-/** Why an item (its handles encoded) cannot be sent, as the error `put` fails with. */
-const unsendableError = (encoded: unknown): SerializationError | undefined => {
-  const unsendable = findUnsendable(encoded, "item")
-  return unsendable === undefined
-    ? undefined
-    : new SerializationError({ message: `cannot put on a queue: ${unsendable}`, path: unsendable.split(" ")[0]! })
-}
+/** The item a queue keeps for `value`, or why it cannot. */
+const itemFor = (value: unknown): Item | SerializationError => itemOf(value, "item", cannotPut)
 
-/** The bytes an item is kept as in the queue's memory, or why it cannot be. */
-const bytesOf = (item: unknown): Uint8Array | SerializationError => {
-  const encoded = encodeHandles(item)
-  const unsendable = unsendableError(encoded)
-  if (unsendable !== undefined) return unsendable
-  try {
-    return encodeItem(encoded)
-  } catch (e) {
-    return new SerializationError({ message: `cannot put on a queue: ${e instanceof Error ? e.message : String(e)}`, path: "item" })
-  }
-}
+const cannotPut = "cannot put on a queue"
 
-/** `bytesOf` as an Effect. */
-const encode = (item: unknown): Effect.Effect<Uint8Array, SerializationError> => {
-  const bytes = bytesOf(item)
-  return bytes instanceof SerializationError ? Effect.fail(bytes) : Effect.succeed(bytes)
+/** `itemFor` as an Effect. */
+const encode = (value: unknown): Effect.Effect<Item, SerializationError> => {
+  const item = itemFor(value)
+  return item instanceof SerializationError ? Effect.fail(item) : Effect.succeed(item)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -131,19 +115,17 @@ const use = <A, E>(
     if (child === undefined ? self.local.closed : closedByFiberChild.get(self)?.has(child) === true) {
       return Effect.fail(closedError())
     }
-    const pick = (memory: Attached | undefined): Effect.Effect<A, E | QueueClosed> => {
-      const store = memory === undefined
-        ? undefined
-        : openView(self, memory, (buffer) => new SharedFifo(buffer, self.meta.maxsize))
-      if (store !== undefined) return direct(store)
-      return Effect.catchIf(
-        remote(),
-        (e): e is ResourceClosed => e instanceof ResourceClosed,
-        (e) => Effect.fail(closedError(e.message))
-      )
-    }
-    const known = attached(self, "")
-    return known === undefined ? Effect.flatMap(attach(self, ""), pick) : pick(known ?? undefined)
+    return viaMemory(
+      self,
+      (buffer) => SharedFifo.queue(buffer, self.meta.maxsize),
+      direct,
+      () =>
+        Effect.catchIf(
+          remote(),
+          (e): e is ResourceClosed => e instanceof ResourceClosed,
+          (e) => Effect.fail(closedError(e.message))
+        )
+    )
   })
 
 export const put: {
@@ -156,11 +138,11 @@ export const put: {
       use<void, QueueFull | SerializationError>(
         self,
         (store) => {
-          const bytes = bytesOf(item)
-          return bytes instanceof SerializationError ? Effect.fail(bytes) : store.put(bytes, block, ms)
+          const encoded = itemFor(item)
+          return encoded instanceof SerializationError ? Effect.fail(encoded) : store.put(encoded, block, ms)
         },
         () => {
-          const unsendable = unsendableError(encodeHandles(item))
+          const unsendable = unsendableError(encodeHandles(item), "item", cannotPut)
           if (unsendable !== undefined) return Effect.fail(unsendable)
           // An unbounded queue never makes a put wait: send it and go on, as Python's feeder does.
           return self.meta.maxsize === 0

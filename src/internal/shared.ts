@@ -21,11 +21,17 @@ export interface Attached {
   readonly buffer: SharedArrayBuffer
   /** The holder's number in the resource's own records (locks), 0 where there is none. */
   readonly slot: number
+  /** A second memory the resource works on (a pipe end's: its peer's inbox). */
+  readonly peer?: SharedArrayBuffer
 }
 
 /** What an owner answers to `attach`: the buffer for a caller in its OS process, else null. */
-export const attachReply = (buffer: SharedArrayBuffer, slot: number, pid: number): Attached | null =>
-  pid === process.pid ? { buffer, slot } : null
+export const attachReply = (
+  buffer: SharedArrayBuffer,
+  slot: number,
+  pid: number,
+  peer?: SharedArrayBuffer
+): Attached | null => pid === process.pid ? (peer === undefined ? { buffer, slot } : { buffer, slot, peer }) : null
 
 /** `Atomics.waitAsync` (ES2024; on Node 20, Deno and Bun), typed here for an ES2023 lib. */
 export const waitAsync = (Atomics as unknown as {
@@ -101,18 +107,38 @@ export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Atta
 export const openView = <V extends View>(
   handle: Handle<unknown>,
   attached: Attached,
-  make: (buffer: SharedArrayBuffer) => V
+  make: (buffer: SharedArrayBuffer, attached: Attached) => V
 ): V | undefined => {
   const id = `${handle.node}/${handle.rid}`
   let view = views.get(id)
   if (view === undefined) {
     listen()
-    views.set(id, view = make(attached.buffer))
+    views.set(id, view = make(attached.buffer, attached))
   }
   if (!view.closed) return view as V
   forget(handle)
   return undefined
 }
+
+/**
+ * Runs `direct` on this isolate's view of `handle`'s memory (holder key "") when it shares the owner's,
+ * else `remote`, a call to the owner. Decided when it runs: the first run attaches, later ones find
+ * the view at once.
+ */
+export const viaMemory = <V extends View, A, E>(
+  handle: Handle<unknown>,
+  make: (buffer: SharedArrayBuffer, attached: Attached) => V,
+  direct: (view: V) => Effect.Effect<A, E>,
+  remote: () => Effect.Effect<A, E>
+): Effect.Effect<A, E> =>
+  Effect.suspend(() => {
+    const pick = (memory: Attached | undefined): Effect.Effect<A, E> => {
+      const view = memory === undefined ? undefined : openView(handle, memory, make)
+      return view === undefined ? remote() : direct(view)
+    }
+    const known = attached(handle, "")
+    return known === undefined ? Effect.flatMap(attach(handle, ""), pick) : pick(known ?? undefined)
+  })
 
 /**
  * Serves a resource whose state is `view` over `buffer` (see `resource.serve`): the owner's isolate

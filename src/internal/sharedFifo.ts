@@ -4,7 +4,7 @@
  * help from the owner's event loop), while children in other OS processes call the owner, which runs
  * the same code on the same memory for them.
  *
- * The buffer starts with eight 32-bit cells, then the items, each a 32-bit length and its bytes
+ * The buffer starts with 32-bit cells, then the items, each a 32-bit length, a tag byte and its bytes
  * (`itemBytes.ts`), first to last between `HEAD` and `TAIL`:
  *
  * - `MUTEX`: a short internal lock around every change of the items (0 free, 1 held, 2 held with
@@ -16,7 +16,11 @@
  * - `PUTS`, `GETS`: counters bumped when an item got in / went out: getters sleep on `PUTS`, putters
  *   of a full bounded queue on `GETS` (`Atomics.waitAsync`: no event loop blocks).
  * - `UNFINISHED`: items put and not yet `taskDone` (JoinableQueue); `JOINS` is bumped when it reaches 0.
- * - `CLOSED`: the owner's scope ended (or its node did); every sleeper is woken and fails.
+ * - `CLOSED`: the owner's scope ended (or its node did, or a pipe's end was closed): the items are
+ *   dropped, every sleeper is woken and fails.
+ * - `ENDED`: nothing more will be put (a pipe whose other end was closed): getters drain the items,
+ *   then fail (`EOFError`).
+ * - `UNREADABLE`: a pipe's end whose reader gave up on a too long message reads no more.
  *
  * Within one isolate, waiting getters (and putters) are served in the order they came; across
  * isolates whoever takes the internal lock first goes first, as with Python's queue.
@@ -24,9 +28,11 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import { QueueClosed, QueueEmpty, QueueFull, ValueError } from "../Errors.ts"
+import { QueueClosed, QueueEmpty, QueueFull, SerializationError, ValueError } from "../Errors.ts"
 import { guarded, holdUntilIdle, Revoked } from "./guard.ts"
-import { decodeItem } from "./protocol/itemBytes.ts"
+import { encodeHandles } from "./protocol/handle.ts"
+import { decodeItem, encodeItem, type Item } from "./protocol/itemBytes.ts"
+import { findUnsendable } from "./protocol/sendable.ts"
 import { spinLoads, waitAsync } from "./shared.ts"
 import { WaitQueue } from "./waiting.ts"
 
@@ -39,10 +45,13 @@ const GETS = 5
 const UNFINISHED = 6
 const JOINS = 7
 const CLOSED = 8
-const CELLS = 9
+const ENDED = 9
+const UNREADABLE = 10
+const CELLS = 11
 /** Where the items begin (bytes). */
 const DATA = CELLS * Int32Array.BYTES_PER_ELEMENT
-const LENGTH = 4
+/** An item's length (32 bits) and tag (a byte), before its bytes. */
+const HEADER = 5
 const initialBytes = 64 * 1024
 /** The most a queue's memory may grow to: the bytes of the items waiting in it at once. */
 export const maxQueueBytes = 1024 * 1024 * 1024
@@ -53,7 +62,41 @@ interface GrowableBuffer extends SharedArrayBuffer {
   grow(length: number): void
 }
 
-const closedError = () => new QueueClosed({ message: "Queue is closed" })
+/** What a closed and an ended FIFO fail with (a queue's, or a pipe's). */
+export interface FifoErrors<Closed, Ended> {
+  readonly closed: () => Closed
+  readonly ended: () => Ended
+}
+
+const queueErrors: FifoErrors<QueueClosed, never> = {
+  closed: () => new QueueClosed({ message: "Queue is closed" }),
+  ended: () => {
+    throw new Error("a queue never ends")
+  }
+}
+
+/**
+ * Why `encoded` (a value with its handles encoded) cannot be sent, as a `SerializationError` opening
+ * with `cannot` ("cannot send"), its path starting at `what` ("message").
+ */
+export const unsendableError = (encoded: unknown, what: string, cannot: string): SerializationError | undefined => {
+  const unsendable = findUnsendable(encoded, what)
+  return unsendable === undefined
+    ? undefined
+    : new SerializationError({ message: `${cannot}: ${unsendable}`, path: unsendable.split(" ")[0]! })
+}
+
+/** The item `value` is kept as in a FIFO's memory, or why it cannot be (see `unsendableError`). */
+export const itemOf = (value: unknown, what: string, cannot: string): Item | SerializationError => {
+  const encoded = encodeHandles(value)
+  const unsendable = unsendableError(encoded, what, cannot)
+  if (unsendable !== undefined) return unsendable
+  try {
+    return encodeItem(encoded)
+  } catch (e) {
+    return new SerializationError({ message: `${cannot}: ${e instanceof Error ? e.message : String(e)}`, path: what })
+  }
+}
 
 /** Takes the internal lock (spinning briefly, then sleeping: it is only ever held for a copy). */
 const lock = (cells: Int32Array): void => {
@@ -107,27 +150,38 @@ class Watch {
   }
 }
 
-/** A queue's memory as one isolate works on it: the shared items and this isolate's waiters. */
-export class SharedFifo {
+/**
+ * A queue's memory (or a pipe end's inbox) as one isolate works on it: the shared items and this
+ * isolate's waiters.
+ */
+export class SharedFifo<Closed = QueueClosed, Ended = never> {
   readonly buffer: GrowableBuffer
   private readonly cells: Int32Array
   private readonly bytes: Uint8Array
   private readonly lengths: DataView
   readonly maxsize: number
-  private readonly takers = new WaitQueue<Uint8Array, QueueClosed>()
-  private readonly putters = new WaitQueue<void, QueueClosed, Uint8Array>()
-  private readonly joiners = new WaitQueue<void, QueueClosed>()
+  private readonly errors: FifoErrors<Closed, Ended>
+  private readonly takers = new WaitQueue<Item, Closed | Ended>()
+  /** Waiters for an item (or the end) to be there, without taking it (a pipe's `poll`). */
+  private readonly pollers = new WaitQueue<boolean, Closed>()
+  private readonly putters = new WaitQueue<void, Closed | Ended, Item>()
+  private readonly joiners = new WaitQueue<void, Closed>()
   private readonly takerWatch: Watch
   private readonly putterWatch: Watch
   private readonly joinerWatch: Watch
 
-  /** The memory of a new queue (`maxsize` ≤ 0: unbounded). */
-  static make(maxsize: number): SharedFifo {
-    const options = { maxByteLength: DATA + maxQueueBytes }
-    return new SharedFifo(new (SharedArrayBuffer as any)(DATA + initialBytes, options), maxsize)
+  /** The memory of a new FIFO (`maxsize` ≤ 0: unbounded). */
+  static memory(): SharedArrayBuffer {
+    return new (SharedArrayBuffer as any)(DATA + initialBytes, { maxByteLength: DATA + maxQueueBytes })
   }
 
-  constructor(buffer: SharedArrayBuffer, maxsize: number) {
+  /** A queue's view: `QueueClosed` once closed. */
+  static queue(buffer: SharedArrayBuffer, maxsize: number): SharedFifo {
+    return new SharedFifo(buffer, maxsize, queueErrors)
+  }
+
+  constructor(buffer: SharedArrayBuffer, maxsize: number, errors: FifoErrors<Closed, Ended>) {
+    this.errors = errors
     this.buffer = buffer as GrowableBuffer
     // length-tracking views: they follow the buffer when any isolate grows it
     this.cells = new Int32Array(buffer, 0, CELLS)
@@ -141,6 +195,19 @@ export class SharedFifo {
 
   get closed(): boolean {
     return Atomics.load(this.cells, CLOSED) !== 0
+  }
+
+  /** Nothing more will be put and nothing is left. */
+  private get drained(): boolean {
+    return Atomics.load(this.cells, ENDED) !== 0 && Atomics.load(this.cells, COUNT) === 0
+  }
+
+  get unreadable(): boolean {
+    return Atomics.load(this.cells, UNREADABLE) !== 0
+  }
+
+  markUnreadable(): void {
+    guarded(() => Atomics.store(this.cells, UNREADABLE, 1))
   }
 
   get size(): number {
@@ -194,22 +261,23 @@ export class SharedFifo {
     return true
   }
 
-  private write(at: number, item: Uint8Array): void {
-    this.lengths.setUint32(DATA + at, item.length, true)
-    this.bytes.set(item, DATA + at + LENGTH)
+  private write(at: number, item: Item): void {
+    this.lengths.setUint32(DATA + at, item.bytes.length, true)
+    this.bytes[DATA + at + 4] = item.tag
+    this.bytes.set(item.bytes, DATA + at + HEADER)
   }
 
-  /** Takes the first item's bytes (a copy), or `undefined` when there is none or the queue is closed. */
-  private tryTake(): Uint8Array | undefined {
+  /** Takes the first item (its bytes copied out), or `undefined` when there is none or the queue is closed. */
+  private tryTake(): Item | undefined {
     return this.locked(() => {
       const c = this.cells
       if (c[COUNT] === 0 || c[CLOSED] !== 0) return undefined
       const head = c[HEAD]!
       const length = this.lengths.getUint32(DATA + head, true)
-      const start = DATA + head + LENGTH
-      const item = this.bytes.slice(start, start + length)
+      const start = DATA + head + HEADER
+      const item = { tag: this.bytes[DATA + head + 4]!, bytes: this.bytes.slice(start, start + length) }
       if (Atomics.sub(c, COUNT, 1) === 1) c[HEAD] = c[TAIL] = 0
-      else c[HEAD] = head + LENGTH + length
+      else c[HEAD] = head + HEADER + length
       this.bump(GETS)
       holdUntilIdle()
       return item
@@ -217,7 +285,7 @@ export class SharedFifo {
   }
 
   /** Watches for an item for a moment before waiting (a producer in another thread is often that close). */
-  private spinTake(): Uint8Array | undefined {
+  private spinTake(): Item | undefined {
     for (let i = 0; i < spinLoads; i++) {
       if (Atomics.load(this.cells, CLOSED) !== 0) return undefined
       if (Atomics.load(this.cells, COUNT) > 0) {
@@ -228,14 +296,15 @@ export class SharedFifo {
     return undefined
   }
 
-  /** Puts an item in at the end: `"closed"`, `"full"` (no room for it now), or `"in"`. */
-  private tryPut(item: Uint8Array): "closed" | "full" | "in" {
+  /** Puts an item in at the end: `"closed"`, `"ended"`, `"full"` (no room for it now), or `"in"`. */
+  private tryPut(item: Item): "closed" | "ended" | "full" | "in" {
     return this.locked(() => {
       const c = this.cells
       if (c[CLOSED] !== 0) return "closed"
-      if (c[COUNT]! >= this.maxsize || !this.room(LENGTH + item.length, false)) return "full"
+      if (c[ENDED] !== 0) return "ended"
+      if (c[COUNT]! >= this.maxsize || !this.room(HEADER + item.bytes.length, false)) return "full"
       this.write(c[TAIL]!, item)
-      c[TAIL] = c[TAIL]! + LENGTH + item.length
+      c[TAIL] = c[TAIL]! + HEADER + item.bytes.length
       Atomics.add(c, COUNT, 1)
       Atomics.add(c, UNFINISHED, 1)
       this.bump(PUTS)
@@ -244,12 +313,12 @@ export class SharedFifo {
   }
 
   /** Puts an item back at the front (a getter that gave up after taking it); nothing once closed. */
-  unget(item: Uint8Array): void {
+  unget(item: Item): void {
     this.locked(() => {
       const c = this.cells
       if (c[CLOSED] !== 0) return
-      if (!this.room(LENGTH + item.length, true)) throw new Error("a queue's memory cannot hold an item given back")
-      const at = c[HEAD]! - LENGTH - item.length
+      if (!this.room(HEADER + item.bytes.length, true)) throw new Error("a queue's memory cannot hold an item given back")
+      const at = c[HEAD]! - HEADER - item.bytes.length
       this.write(at, item)
       c[HEAD] = at
       Atomics.add(c, COUNT, 1)
@@ -259,28 +328,52 @@ export class SharedFifo {
   }
 
   /** Takes the first item; waits for one (at most `ms` ≥ 0) unless `block` is false. */
-  get(block: boolean, ms: number): Effect.Effect<unknown, QueueEmpty | QueueClosed> {
+  get(block: boolean, ms: number): Effect.Effect<unknown, QueueEmpty | Closed | Ended> {
+    return Effect.map(this.take(block, ms), decodeItem)
+  }
+
+  /** Takes the first item; waits for it (at most `ms` ≥ 0) unless `block` is false. */
+  take(block: boolean, ms: number): Effect.Effect<Item, QueueEmpty | Closed | Ended> {
     return Effect.suspend(() => {
       if (this.takers.size === 0) {
         const item = this.tryTake() ?? (block && ms !== 0 ? this.spinTake() : undefined)
         if (item !== undefined) {
           this.putterWatch.run()
-          return Effect.succeed(decodeItem(item))
+          return Effect.succeed(item)
         }
       }
-      if (this.closed) return Effect.fail(closedError())
+      if (this.closed) return Effect.fail(this.errors.closed())
+      if (this.drained) return Effect.fail(this.errors.ended())
       if (!block || ms === 0) return Effect.fail(new QueueEmpty())
       const waiter = this.takers.add()
       this.takerWatch.run()
       return Effect.flatMap(
         this.takers.await(waiter, ms, (item) => this.unget(item)),
-        Option.match({ onNone: () => Effect.fail(new QueueEmpty()), onSome: (item) => Effect.succeed(decodeItem(item)) })
+        Option.match({ onNone: () => Effect.fail(new QueueEmpty()), onSome: Effect.succeed })
       )
     })
   }
 
-  /** Puts `item` (its bytes); waits for room in a full bounded queue (at most `ms` ≥ 0) unless `block` is false. */
-  put(item: Uint8Array, block: boolean, ms: number): Effect.Effect<void, QueueFull | QueueClosed> {
+  /**
+   * Whether an item, or the end, is there (without taking it); waits for one at most `ms` (< 0: for
+   * ever, 0: answers at once).
+   */
+  poll(ms: number): Effect.Effect<boolean, Closed> {
+    return Effect.suspend(() => {
+      if (this.closed) return Effect.fail(this.errors.closed())
+      if (this.size > 0 || Atomics.load(this.cells, ENDED) !== 0) return Effect.succeed(true)
+      if (ms === 0) return Effect.succeed(false)
+      const waiter = this.pollers.add()
+      this.takerWatch.run()
+      return Effect.map(this.pollers.await(waiter, ms), Option.getOrElse(() => false))
+    })
+  }
+
+  /**
+   * Puts `item` (copying its bytes in); waits for room in a full bounded queue (at most `ms` ≥ 0)
+   * unless `block` is false.
+   */
+  put(item: Item, block: boolean, ms: number): Effect.Effect<void, QueueFull | Closed | Ended> {
     return Effect.suspend(() => {
       if (this.putters.size === 0) {
         const outcome = this.tryPut(item)
@@ -288,12 +381,14 @@ export class SharedFifo {
           this.takerWatch.run()
           return Effect.void
         }
-        if (outcome === "closed") return Effect.fail(closedError())
+        if (outcome === "closed") return Effect.fail(this.errors.closed())
+        if (outcome === "ended") return Effect.fail(this.errors.ended())
       } else if (this.closed) {
-        return Effect.fail(closedError())
+        return Effect.fail(this.errors.closed())
       }
       if (!block || ms === 0) return Effect.fail(new QueueFull())
-      const waiter = this.putters.add(item)
+      // kept as they are now (a `Uint8Array` item is the caller's own array)
+      const waiter = this.putters.add({ tag: item.tag, bytes: item.bytes.slice() })
       this.putterWatch.run()
       return Effect.flatMap(
         this.putters.await(waiter, ms),
@@ -320,9 +415,9 @@ export class SharedFifo {
   }
 
   /** Waits until every item put got its `taskDone`. */
-  join(): Effect.Effect<void, QueueClosed> {
+  join(): Effect.Effect<void, Closed> {
     return Effect.suspend(() => {
-      if (this.closed) return Effect.fail(closedError())
+      if (this.closed) return Effect.fail(this.errors.closed())
       if (Atomics.load(this.cells, UNFINISHED) === 0) return Effect.void
       const waiter = this.joiners.add()
       this.joinerWatch.run()
@@ -330,21 +425,29 @@ export class SharedFifo {
     })
   }
 
+  /** Serves the getters (and pollers) waiting here, while there are items; the rest wait on. */
   private serveTakers(): boolean {
-    if (this.closed) this.takers.settleAll(Exit.fail(closedError()))
+    if (this.closed) {
+      this.takers.settleAll(Exit.fail(this.errors.closed()))
+      this.pollers.settleAll(Exit.fail(this.errors.closed()))
+    }
     for (let first = this.takers.first(); first !== undefined; first = this.takers.first()) {
       const item = this.tryTake()
       if (item === undefined) break
       this.takers.settle(first, Exit.succeed(item))
       this.putterWatch.run()
     }
-    return this.takers.size > 0
+    if (this.drained) this.takers.settleAll(Exit.fail(this.errors.ended()))
+    if (this.size > 0 || Atomics.load(this.cells, ENDED) !== 0) this.pollers.settleAll(Exit.succeed(true))
+    return this.takers.size + this.pollers.size > 0
   }
 
   private servePutters(): boolean {
-    if (this.closed) this.putters.settleAll(Exit.fail(closedError()))
+    if (this.closed) this.putters.settleAll(Exit.fail(this.errors.closed()))
     for (let first = this.putters.first(); first !== undefined; first = this.putters.first()) {
-      if (this.tryPut(first.data) !== "in") break
+      const outcome = this.tryPut(first.data)
+      if (outcome === "ended") this.putters.settleAll(Exit.fail(this.errors.ended()))
+      if (outcome !== "in") break
       this.putters.settle(first, Exit.void)
       this.takerWatch.run()
     }
@@ -352,15 +455,23 @@ export class SharedFifo {
   }
 
   private serveJoiners(): boolean {
-    if (this.closed) this.joiners.settleAll(Exit.fail(closedError()))
+    if (this.closed) this.joiners.settleAll(Exit.fail(this.errors.closed()))
     else if (Atomics.load(this.cells, UNFINISHED) === 0) this.joiners.settleAll(Exit.void)
     return this.joiners.size > 0
   }
 
   /** The owner's scope (or node) ended: every waiter, in every isolate, fails; later calls too. */
   close(): void {
-    Atomics.store(this.cells, CLOSED, 1)
-    for (const index of [PUTS, GETS, JOINS]) this.bump(index)
+    this.finish(CLOSED)
+  }
+
+  /** Nothing more will be put: getters, here and in every isolate, drain what is left, then fail. */
+  end(): void {
+    this.finish(ENDED)
+  }
+
+  private finish(state: typeof CLOSED | typeof ENDED): void {
+    if (Atomics.exchange(this.cells, state, 1) === 0) for (const index of [PUTS, GETS, JOINS]) this.bump(index)
     this.takerWatch.run()
     this.putterWatch.run()
     this.joinerWatch.run()

@@ -1,9 +1,9 @@
 /**
- * A queue item as bytes, for a queue whose items live in shared memory. Numbers, strings, booleans,
- * `null` and `undefined` take a short form of their own (a tag byte and the value: most items are
- * small); anything else is `node:v8`'s structured serialization of the item with its handles encoded,
- * the same algorithm a thread's `postMessage` uses. Only isolates of one OS process (so one runtime)
- * read each other's bytes: Bun's `v8.serialize` format differs from Node's and Deno's.
+ * A queue item (or a pipe's message) as a queue's shared memory keeps it: a tag and bytes. Numbers,
+ * strings, booleans, `null`, `undefined` and plain `Uint8Array`s (a pipe's `sendBytes`) take a short
+ * form of their own; anything else is `node:v8`'s structured serialization of the item with its handles
+ * encoded, the same algorithm a thread's `postMessage` uses. Only isolates of one OS process (so one
+ * runtime) read each other's bytes: Bun's `v8.serialize` format differs from Node's and Deno's.
  */
 import * as v8 from "node:v8"
 import { decodeHandles } from "./handle.ts"
@@ -15,6 +15,15 @@ const NULL = 4
 const TRUE = 5
 const FALSE = 6
 const SERIALIZED = 7
+const BYTES = 8
+
+export interface Item {
+  readonly tag: number
+  /** A `Uint8Array` item's bytes are the array itself: whoever keeps them copies them. */
+  readonly bytes: Uint8Array
+}
+
+const none = new Uint8Array(0)
 
 /** A number's 8 bytes, in this machine's order (every reader runs on this machine). */
 const float = new Float64Array(1)
@@ -24,46 +33,40 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 /**
- * The bytes of `item`, whose handles are already encoded (`encodeHandles`); throws what the serializer
- * throws for a value it cannot clone.
+ * The item `value` (its handles already encoded by `encodeHandles`) is kept as; throws what the
+ * serializer throws for a value it cannot clone.
  */
-export const encodeItem = (item: unknown): Uint8Array => {
-  switch (typeof item) {
+export const encodeItem = (value: unknown): Item => {
+  switch (typeof value) {
     case "number": {
-      const bytes = new Uint8Array(9)
-      bytes[0] = NUMBER
-      float[0] = item
-      for (let i = 0; i < 8; i++) bytes[1 + i] = floatBytes[i]!
-      return bytes
+      float[0] = value
+      return { tag: NUMBER, bytes: floatBytes.slice() }
     }
     case "string": {
       // at most 3 bytes per UTF-16 unit
-      const bytes = new Uint8Array(1 + item.length * 3)
-      bytes[0] = STRING
-      const { written } = encoder.encodeInto(item, bytes.subarray(1))
-      return bytes.subarray(0, 1 + written)
+      const bytes = new Uint8Array(value.length * 3)
+      return { tag: STRING, bytes: bytes.subarray(0, encoder.encodeInto(value, bytes).written) }
     }
     case "undefined":
-      return Uint8Array.of(UNDEFINED)
+      return { tag: UNDEFINED, bytes: none }
     case "boolean":
-      return Uint8Array.of(item ? TRUE : FALSE)
+      return { tag: value ? TRUE : FALSE, bytes: none }
   }
-  if (item === null) return Uint8Array.of(NULL)
-  const serialized = v8.serialize(item)
-  const bytes = new Uint8Array(1 + serialized.length)
-  bytes[0] = SERIALIZED
-  bytes.set(serialized, 1)
-  return bytes
+  if (value === null) return { tag: NULL, bytes: none }
+  if (value instanceof Uint8Array && Object.getPrototypeOf(value) === Uint8Array.prototype) {
+    return { tag: BYTES, bytes: value }
+  }
+  return { tag: SERIALIZED, bytes: v8.serialize(value) }
 }
 
-/** The item `bytes` (from `encodeItem`) stand for: a fresh copy, its handles working here. */
-export const decodeItem = (bytes: Uint8Array): unknown => {
-  switch (bytes[0]) {
+/** The value an item (as taken out of a queue's memory: its own bytes) stands for, handles working here. */
+export const decodeItem = (item: Item): unknown => {
+  switch (item.tag) {
     case NUMBER:
-      for (let i = 0; i < 8; i++) floatBytes[i] = bytes[1 + i]!
+      floatBytes.set(item.bytes)
       return float[0]
     case STRING:
-      return decoder.decode(bytes.subarray(1))
+      return decoder.decode(item.bytes)
     case UNDEFINED:
       return undefined
     case NULL:
@@ -72,7 +75,9 @@ export const decodeItem = (bytes: Uint8Array): unknown => {
       return true
     case FALSE:
       return false
+    case BYTES:
+      return item.bytes
     default:
-      return decodeHandles(v8.deserialize(bytes.subarray(1)))
+      return decodeHandles(v8.deserialize(item.bytes))
   }
 }
