@@ -1,7 +1,7 @@
 /**
- * Between the threads of one OS process, a Lock, an RLock, a Value, an Event and a Queue live in shared
- * memory: a thread takes the lock, updates the value, sets or awaits the event and puts or gets items
- * with `Atomics`, without a message to the owner. The proof: the threads go on while the owner's event loop is blocked (a call
+ * Between the threads of one OS process, a Lock, an RLock, a Value, an Event, a Queue and a Pipe live in
+ * shared memory: a thread takes the lock, updates the value, sets or awaits the event, puts or gets
+ * items and sends or receives messages with `Atomics`, without a message to the owner. The proof: the threads go on while the owner's event loop is blocked (a call
  * to the owner would wait for it), in the main process and in a process child that owns them. Closing the owner's scope still reaches them, and
  * a thread terminated while busy writes nothing more (Deno's terminate does not stop a busy thread:
  * the parent revokes it first, see `src/internal/guard.ts`).
@@ -41,6 +41,12 @@ describe("shared memory between threads", () => {
     Effect.gen(function*() {
       const seen = yield* Process.run(tasks.queueWhileOwnerBlocked, [2000, 16, waitMs], { backend: "fiber" })
       expect(seen).toEqual({ doneWhileBlocked: 1, inOrder: 2000, left: 0 })
+    }), 120_000)
+
+  it.live("two threads holding the two ends of the parent's Pipe exchange 1,000 messages while its event loop is blocked; EOF still ends the exchange", () =>
+    Effect.gen(function*() {
+      const seen = yield* Process.run(tasks.pipeWhileOwnerBlocked, [500, waitMs], { backend: "fiber" })
+      expect(seen).toEqual({ doneWhileBlocked: 1, right: 1000, pong: { answered: 1000, end: "EOFError" } })
     }), 120_000)
 
   it.scopedLive("a queue's memory grows and is compacted as items pile up and drain: every item comes out whole, in order", () =>

@@ -1,8 +1,11 @@
 /**
  * Pipe and Connection: one owner serves both ends of a pipe, each end its own resource (so that a late
- * `recv` result that lost its caller is given back to the right end). Each end has an inbox, a `Fifo`
- * of the messages the other end sent it. Closing an end closes it for every holder: its own inbox is
- * dropped, and the peer's inbox ends with `EOFError` once drained.
+ * `recv` result that lost its caller is given back to the right end). Each end has an inbox of the
+ * messages the other end sent it, in shared memory (`sharedFifo.ts`): a thread of the owner's OS
+ * process that holds an end sends into its peer's inbox and receives from its own directly, with no
+ * message to the owner; children in other OS processes call the owner, which runs the same code on the
+ * same memory. Closing an end closes it for every holder: its own inbox is dropped, and the peer's
+ * inbox ends with `EOFError` once drained.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -17,16 +20,19 @@ import {
   SerializationError,
   ValueError
 } from "../Errors.ts"
-import { Fifo } from "./fifo.ts"
 import { encodeHandles, type Handle, isHandle } from "./protocol/handle.ts"
-import { findUnsendable } from "./protocol/sendable.ts"
-import { invoke, serve } from "./resource.ts"
+import { decodeItem, type Item } from "./protocol/itemBytes.ts"
+import { invoke } from "./resource.ts"
+import { attachOnArrival, attachReply, serveShared, viaMemory, type View } from "./shared.ts"
+import { type FifoErrors, itemOf, SharedFifo, unsendableError } from "./sharedFifo.ts"
 
 export const kind = "Connection"
 
 export interface ConnectionMeta {
   readonly readable: boolean
   readonly writable: boolean
+  /** The owner's OS process: children in another one call the owner, without asking for its memory. */
+  readonly pid: number
 }
 
 export type Connection = Handle<ConnectionMeta>
@@ -38,23 +44,123 @@ const handleClosed = (why?: string) =>
   new ConnectionError({ message: why === undefined ? "handle is closed" : `handle is closed (${why})` })
 const readOnly = () => new ConnectionError({ message: "connection is read-only" })
 const writeOnly = () => new ConnectionError({ message: "connection is write-only" })
-const noWait = () => new ConnectionError({ message: "no message" })
 
 // ---------------------------------------------------------------------------------------------------
-// Owner side
+// An end, wherever it is worked on (by its owner, or directly by a thread of the owner's OS process)
 // ---------------------------------------------------------------------------------------------------
 
-interface End {
+type Inbox = SharedFifo<ConnectionError, EOFError>
+
+const inboxErrors: FifoErrors<ConnectionError, EOFError> = { closed: () => handleClosed(), ended: () => new EOFError() }
+
+const inbox = (buffer: SharedArrayBuffer): Inbox => new SharedFifo(buffer, 0, inboxErrors)
+
+/** One end as an isolate works on it: the messages sent to it, and those it sends to its peer. */
+class End implements View {
   readonly meta: ConnectionMeta
-  /** Messages the other end sent to this one. */
-  readonly inbox: Fifo<unknown>
-  closed: boolean
-  /** A duplex end whose reader gave up on a too long message (Python's "bad message length"). */
-  unreadable: boolean
+  readonly inbox: Inbox
+  readonly peer: Inbox
+  constructor(meta: ConnectionMeta, inbox: Inbox, peer: Inbox) {
+    this.meta = meta
+    this.inbox = inbox
+    this.peer = peer
+  }
+
+  /** Closed by a holder or with its owner: its holders go back to calls, whose answers say so. */
+  get closed(): boolean {
+    return this.inbox.closed
+  }
+
+  /** Closes the end: its inbox is dropped, and its peer's inbox ends once drained. */
+  close(): void {
+    this.inbox.close()
+    this.peer.end()
+  }
+
+  private readable(): ConnectionError | undefined {
+    return this.closed ? handleClosed() : !this.meta.readable || this.inbox.unreadable ? writeOnly() : undefined
+  }
+
+  send(message: unknown): Effect.Effect<void, ConnectionError | BrokenPipe | SerializationError> {
+    return Effect.suspend((): Effect.Effect<void, ConnectionError | BrokenPipe | SerializationError> => {
+      if (this.closed) return Effect.fail(handleClosed())
+      if (!this.meta.writable) return Effect.fail(readOnly())
+      if (this.peer.closed) return Effect.fail(new BrokenPipe())
+      const item = itemFor(message)
+      if (item instanceof SerializationError) return Effect.fail(item)
+      return Effect.catchAll(
+        this.peer.put(item, true, -1),
+        // the peer's inbox closed: the peer end is closed; ended: this end was closed meanwhile
+        (e): Effect.Effect<never, ConnectionError | BrokenPipe> =>
+          e instanceof EOFError
+            ? Effect.fail(handleClosed())
+            : e instanceof ConnectionError
+            ? Effect.fail(new BrokenPipe())
+            : Effect.die(e)
+      )
+    })
+  }
+
+  /** Takes the next message; `use` runs at once on it (no interruption in between: nothing is lost). */
+  private takeThen<A, E>(use: (message: Item) => Effect.Effect<A, E>) {
+    return Effect.suspend(() => {
+      const error = this.readable()
+      if (error !== undefined) return Effect.fail(error)
+      return Effect.uninterruptibleMask((restore) =>
+        // a take that waits for ever never finds the inbox empty
+        Effect.flatMap(restore(Effect.catchTag(this.inbox.take(true, -1), "QueueEmpty", Effect.die)), use)
+      )
+    })
+  }
+
+  recv(): Effect.Effect<unknown, EOFError | ConnectionError> {
+    return this.takeThen((item) => Effect.sync(() => decodeItem(item)))
+  }
+
+  /** `maxlength` < 0: any length. */
+  recvBytes(maxlength: number): Effect.Effect<Uint8Array, EOFError | ConnectionError | ValueError> {
+    return this.takeThen((item): Effect.Effect<Uint8Array, ValueError | ConnectionError> => {
+      const view = messageBytes(decodeItem(item))
+      if (view === undefined) {
+        this.inbox.unget(item)
+        return Effect.fail(new ValueError({ message: "the message was not sent as bytes: use recv" }))
+      }
+      if (maxlength >= 0 && view.byteLength > maxlength) {
+        // Python: a duplex end stays writable but reads no more; a reader-only end is closed.
+        if (this.meta.writable) this.inbox.markUnreadable()
+        else this.close()
+        return Effect.fail(new ConnectionError({ message: "bad message length" }))
+      }
+      return Effect.succeed(view)
+    })
+  }
+
+  /** A `recv` result that lost its caller goes back to the front. */
+  unrecv(message: unknown): void {
+    const item = itemFor(message)
+    if (!(item instanceof SerializationError)) this.inbox.unget(item)
+  }
+
+  /** `ms` 0: answer at once; < 0: wait for ever. True once a message, or the end of the pipe, is there. */
+  poll(ms: number): Effect.Effect<boolean, ConnectionError> {
+    return Effect.suspend(() => {
+      const error = this.readable()
+      return error === undefined ? this.inbox.poll(ms) : Effect.fail(error)
+    })
+  }
+
+  state(): readonly [closed: boolean, readable: boolean] {
+    return [this.closed, this.meta.readable && !this.inbox.unreadable]
+  }
 }
 
+/** The item an inbox keeps for `message`, or why it cannot. */
+const itemFor = (message: unknown): Item | SerializationError => itemOf(message, "message", cannotSend)
+
+const cannotSend = "cannot send"
+
 /** Bytes of a message, when it is one (`sendBytes` sends a Uint8Array; `send` may send any view). */
-const bytesOf = (message: unknown): Uint8Array | undefined =>
+const messageBytes = (message: unknown): Uint8Array | undefined =>
   message instanceof Uint8Array
     ? message
     : ArrayBuffer.isView(message)
@@ -63,103 +169,44 @@ const bytesOf = (message: unknown): Uint8Array | undefined =>
     ? new Uint8Array(message)
     : undefined
 
-const makeEnds = (duplex: boolean): readonly [End, End] => {
-  const end = (readable: boolean, writable: boolean): End => ({
-    meta: { readable, writable },
-    inbox: new Fifo<unknown>(0),
-    closed: false,
-    unreadable: false
-  })
-  // Python's `Pipe(duplex=False)` returns (reader, writer).
-  return duplex ? [end(true, true), end(true, true)] : [end(true, false), end(false, true)]
-}
+// ---------------------------------------------------------------------------------------------------
+// Owner side
+// ---------------------------------------------------------------------------------------------------
 
-const closeEnd = (ends: readonly [End, End], i: 0 | 1): void => {
-  const self = ends[i]
-  if (self.closed) return
-  self.closed = true
-  self.inbox.close(handleClosed(), true)
-  ends[1 - i]!.inbox.close(new EOFError())
-}
-
-/** The operations of end `i`, as its owner serves them. */
-const operations = (ends: readonly [End, End], i: 0 | 1) => {
-  const self = ends[i]
-  const peer = ends[1 - i]!
-  const readable = (): ConnectionError | undefined =>
-    self.closed ? handleClosed() : !self.meta.readable || self.unreadable ? writeOnly() : undefined
-  /** Takes the next message; `use` runs at once on it (no interruption in between: nothing is lost). */
-  const takeThen = <A, E>(use: (message: unknown) => Effect.Effect<A, E>) =>
-    Effect.suspend(() => {
-      const error = readable()
-      if (error !== undefined) return Effect.fail(error)
-      return Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(restore(self.inbox.take(true, noWait) as Effect.Effect<unknown, EOFError | ConnectionError>), use)
-      )
-    })
-  const badMessageLength = () => {
-    // Python: a duplex end stays writable but reads no more; a reader-only end is closed.
-    if (self.meta.writable) self.unreadable = true
-    else closeEnd(ends, i)
-    return new ConnectionError({ message: "bad message length" })
-  }
-  return {
-    send: ([message]: [unknown]) =>
-      Effect.suspend((): Effect.Effect<void, ConnectionError | BrokenPipe> => {
-        if (self.closed) return Effect.fail(handleClosed())
-        if (!self.meta.writable) return Effect.fail(readOnly())
-        if (peer.closed) return Effect.fail(new BrokenPipe())
-        return Effect.orElseFail(peer.inbox.put(message, false, noWait), () => new BrokenPipe())
-      }),
-    recv: () => takeThen(Effect.succeed),
-    /** `maxlength` < 0: any length. */
-    recvBytes: ([maxlength]: [number]) =>
-      takeThen((message): Effect.Effect<Uint8Array, ValueError | ConnectionError> => {
-        const bytes = bytesOf(message)
-        if (bytes === undefined) {
-          self.inbox.unget(message)
-          return Effect.fail(new ValueError({ message: "the message was not sent as bytes: use recv" }))
-        }
-        if (maxlength >= 0 && bytes.byteLength > maxlength) return Effect.fail(badMessageLength())
-        return Effect.succeed(bytes)
-      }),
-    /** A `recv` result that arrived after its caller gave up goes back to the front. */
-    unrecv: ([message]: [unknown]) => Effect.sync(() => self.inbox.unget(message)),
-    /** `ms` 0: answer at once; < 0: wait for ever. True once a message, or the end of the pipe, is there. */
-    poll: ([ms]: [number]) =>
-      Effect.suspend((): Effect.Effect<boolean, ConnectionError> => {
-        const error = readable()
-        if (error !== undefined) return Effect.fail(error)
-        if (self.inbox.size > 0 || self.inbox.closed) return Effect.succeed(true)
-        if (ms === 0) return Effect.succeed(false)
-        const arrived = Effect.catchAll(
-          takeThen((message) => Effect.sync(() => self.inbox.unget(message))),
-          (e) => e instanceof EOFError ? Effect.void : Effect.fail(e)
-        )
-        return ms < 0
-          ? Effect.as(arrived, true)
-          : Effect.timeoutTo(arrived, { duration: Duration.millis(ms), onSuccess: () => true, onTimeout: () => false })
-      }),
-    close: () => Effect.sync(() => closeEnd(ends, i)),
-    state: () => Effect.sync(() => [self.closed, self.meta.readable && !self.unreadable] as const)
-  }
-}
+/** The operations of an end, as its owner serves them to callers in other OS processes. */
+const operations = (end: End) => ({
+  attach: ([, pid]: [string, number]) =>
+    Effect.sync(() => attachReply(end.inbox.buffer, 0, pid, end.peer.buffer)),
+  send: ([message]: [unknown]) => end.send(message),
+  recv: () => end.recv(),
+  recvBytes: ([maxlength]: [number]) => end.recvBytes(maxlength),
+  unrecv: ([message]: [unknown]) => Effect.sync(() => end.unrecv(message)),
+  poll: ([ms]: [number]) => end.poll(ms),
+  close: () => Effect.sync(() => end.close()),
+  state: () => Effect.sync(() => end.state())
+})
 
 /** Serves a new pipe in the current scope; its two ends close with the scope. */
 export const make = (duplex: boolean): Effect.Effect<readonly [Connection, Connection], never, Scope.Scope> =>
   Effect.gen(function*() {
-    const ends = makeEnds(duplex)
-    const a = yield* serve({ kind, operations: operations(ends, 0) }, ends[0].meta)
-    const b = yield* serve({ kind, operations: operations(ends, 1) }, ends[1].meta)
-    // Added last, so it runs first: both ends close before either stops answering.
-    yield* Effect.addFinalizer(() =>
-      Effect.sync(() => {
-        for (const end of ends) end.closed = true
-        for (const end of ends) end.inbox.close(handleClosed("the pipe's owner has ended"), true)
-      })
-    )
-    return [a, b] as const
+    const memories = [SharedFifo.memory(), SharedFifo.memory()] as const
+    const meta = (readable: boolean, writable: boolean): ConnectionMeta => ({ readable, writable, pid: process.pid })
+    // Python's `Pipe(duplex=False)` returns (reader, writer).
+    const [metaA, metaB] = duplex ? [meta(true, true), meta(true, true)] : [meta(true, false), meta(false, true)]
+    // one view of each inbox: a send here wakes a recv here at once (a wait alone does not keep
+    // Deno's event loop alive)
+    const inboxes = [inbox(memories[0]), inbox(memories[1])] as const
+    const a = new End(metaA, inboxes[0], inboxes[1])
+    const b = new End(metaB, inboxes[1], inboxes[0])
+    const handleA = yield* serveShared({ kind, operations: operations(a) }, metaA, memories[0], a)
+    const handleB = yield* serveShared({ kind, operations: operations(b) }, metaB, memories[1], b)
+    // Added last, so it runs first: both ends are closed before either ends its peer's inbox (a
+    // waiting recv fails as closed, not with EOF).
+    yield* Effect.addFinalizer(() => Effect.sync(() => inboxes.forEach((inbox) => inbox.close())))
+    return [handleA, handleB] as const
   })
+
+attachOnArrival([kind])
 
 // ---------------------------------------------------------------------------------------------------
 // Handle operations
@@ -175,6 +222,24 @@ const call = <A, E>(self: Connection, op: string, args: ReadonlyArray<unknown>, 
     invoke<A, E>(self, op, args, undo),
     isResourceClosed,
     (e) => Effect.fail(handleClosed(e.message))
+  )
+
+/**
+ * `direct` on this isolate's view of the end when it shares the owner's memory (a thread of the
+ * owner's OS process), else the call `op` to the owner (with `args`, made only then when a function).
+ */
+const onEnd = <A, E>(
+  self: Connection,
+  direct: (end: End) => Effect.Effect<A, E>,
+  op: string,
+  args: ReadonlyArray<unknown> | (() => ReadonlyArray<unknown>),
+  undo?: string
+): Effect.Effect<A, E | ConnectionError> =>
+  viaMemory<End, A, E | ConnectionError>(
+    self,
+    (buffer, attached) => new End(self.meta, inbox(buffer), inbox(attached.peer!)),
+    direct,
+    () => call<A, E>(self, op, typeof args === "function" ? args() : args, undo)
   )
 
 /** Python's checks before a read or a write, done here so that nothing is sent for a misuse. */
@@ -200,18 +265,13 @@ export const send: {
   (args) => isConnection(args[0]),
   (self: Connection, message: unknown) =>
     ensure(checkWrite(self), (): Effect.Effect<void, ConnectionError | BrokenPipe | SerializationError> => {
-      const unsendable = findUnsendable(encodeHandles(message), "message")
-      if (unsendable !== undefined) {
-        return Effect.fail(
-          new SerializationError({ message: `cannot send: ${unsendable}`, path: unsendable.split(" ")[0]! })
-        )
-      }
-      return call<void, ConnectionError | BrokenPipe>(self, "send", [message])
+      const unsendable = unsendableError(encodeHandles(message), "message", cannotSend)
+      return unsendable === undefined ? onEnd(self, (end) => end.send(message), "send", [message]) : Effect.fail(unsendable)
     })
 )
 
 export const recv = (self: Connection): Effect.Effect<unknown, EOFError | ConnectionError> =>
-  ensure(checkRead(self), () => call<unknown, EOFError | ConnectionError>(self, "recv", [], "unrecv"))
+  ensure(checkRead(self), () => onEnd(self, (end) => end.recv(), "recv", [], "unrecv"))
 
 export interface PollOptions {
   readonly timeout?: Duration.DurationInput | undefined
@@ -227,7 +287,7 @@ export const poll: {
       const ms = options?.timeout === undefined ? 0 : Duration.toMillis(Duration.decode(options.timeout))
       // Python: a negative timeout answers at once; `None` (here: infinity) waits for ever.
       const wire = ms === Infinity ? -1 : ms > 0 ? ms : 0
-      return call<boolean, ConnectionError>(self, "poll", [wire])
+      return onEnd(self, (end) => end.poll(wire), "poll", [wire])
     })
 )
 
@@ -251,10 +311,7 @@ const sliceToSend = (buffer: ArrayBufferView | ArrayBufferLike, options?: SendBy
   else if (!isInteger(size)) return new ValueError({ message: "size must be an integer" })
   else if (size < 0) return new ValueError({ message: "size is negative" })
   else if (offset + size > n) return new ValueError({ message: "buffer length < offset + size" })
-  // A copy: the sender may reuse its buffer at once, and only these bytes travel.
-  const out = new Uint8Array(size)
-  out.set(view.subarray(offset, offset + size))
-  return out
+  return view.subarray(offset, offset + size)
 }
 
 export const sendBytes: {
@@ -274,7 +331,14 @@ export const sendBytes: {
       const payload = sliceToSend(bytes, options)
       return payload instanceof ValueError
         ? Effect.fail(payload)
-        : call<void, ConnectionError | BrokenPipe>(self, "send", [payload])
+        : onEnd(
+          self,
+          // bytes always can be sent; they are copied into the inbox at once
+          (end) => Effect.catchTag(end.send(payload), "SerializationError", Effect.die),
+          "send",
+          // a copy: the sender may reuse its buffer at once, and only these bytes travel
+          () => [payload.slice()]
+        )
     })
 )
 
@@ -295,7 +359,7 @@ export const recvBytes: {
         return Effect.fail(new ValueError({ message: "maxlength must be an integer" }))
       }
       if (maxlength !== undefined && maxlength < 0) return Effect.fail(new ValueError({ message: "negative maxlength" }))
-      return call(self, "recvBytes", [maxlength ?? -1], "unrecv")
+      return onEnd(self, (end) => end.recvBytes(maxlength ?? -1), "recvBytes", [maxlength ?? -1], "unrecv")
     })
 )
 
@@ -324,7 +388,7 @@ export const recvBytesInto: {
       if (offset < 0) return Effect.fail(new ValueError({ message: "negative offset" }))
       if (offset > view.byteLength) return Effect.fail(new ValueError({ message: "offset too large" }))
       return Effect.flatMap(
-        call<Uint8Array, EOFError | ConnectionError | ValueError>(self, "recvBytes", [-1], "unrecv"),
+        onEnd(self, (end) => end.recvBytes(-1), "recvBytes", [-1], "unrecv"),
         (bytes) => {
           // Python: the message is consumed either way; a too small buffer gets it in the error.
           if (view.byteLength < offset + bytes.byteLength) return Effect.fail(new BufferTooShort({ bytes }))
@@ -340,14 +404,14 @@ export const close = (self: Connection): Effect.Effect<void> =>
   Effect.suspend(() => {
     if (self.local.closed) return Effect.void
     self.local.closed = true
-    return Effect.ignore(call(self, "close", []))
+    return Effect.ignore(onEnd(self, (end) => Effect.sync(() => end.close()), "close", []))
   })
 
 const state = (self: Connection): Effect.Effect<readonly [closed: boolean, readable: boolean]> =>
   self.local.closed
     ? Effect.succeed([true, self.meta.readable] as const)
     : Effect.orElseSucceed(
-      call<readonly [boolean, boolean], never>(self, "state", []),
+      onEnd(self, (end) => Effect.sync(() => end.state()), "state", []),
       () => [true, self.meta.readable] as const
     )
 
