@@ -11,7 +11,8 @@
  *
  * `make` creates the pipe in the caller's scope: this process owns both ends and serves them to the
  * others (the ends end with the scope). Pass an end in a task's arguments and the child gets a working
- * end; it can pass it on to its own children.
+ * end; it can pass it on to its own children. The messages wait in shared memory: a thread of the
+ * owner's OS process sends and receives them directly; a child in another OS process calls the owner.
  *
  * Where we differ from Python, on purpose:
  * - `close` closes the end for every holder, not only this process's copy: a child's `close` of the

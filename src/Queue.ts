@@ -3,7 +3,8 @@
  *
  * `make` creates the queue in the caller's scope (this process owns it; it ends with the scope). Pass
  * the queue in a task's arguments and the child gets a working handle to the same queue; it can pass it
- * on to its own children. Between processes the owner serves it over the process channel.
+ * on to its own children. The items wait in shared memory: a thread of the owner's OS process puts and
+ * gets them directly; a child in another OS process calls the owner, over the process channel.
  *
  * Where we differ from Python, on purpose: a consumer ended while blocked in `get` takes no item with
  * it (an item already on its way to a consumer that ends before receiving it goes back to the front
