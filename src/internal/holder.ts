@@ -10,6 +10,7 @@ import { onContextEnd, type ProcessContext } from "./context.ts"
 import { CurrentContext } from "./currentContext.ts"
 import type { Handle } from "./protocol/handle.ts"
 import { invoke } from "./resource.ts"
+import { isUnder } from "./router.ts"
 
 const keys = new WeakMap<ProcessContext, { readonly key: string; readonly resources: Set<string> }>()
 let nextKey = 1
@@ -43,3 +44,33 @@ export const holderKeyOf = (context: ProcessContext | undefined, handle: Handle<
 
 /** The holder a call from `node` with key `key` names, as owners count holders. */
 export const holderOf = (node: string, key: string): string => `${node}|${key}`
+
+/** The holders of one resource, numbered by its owner from 1 (0 means "nobody"): shared memory names them so. */
+export class Holders {
+  private readonly slots = new Map<string, number>()
+  private readonly nodes: Array<string> = [""]
+
+  /** How many numbers were given out (the highest). */
+  get count(): number {
+    return this.nodes.length - 1
+  }
+
+  /** The number of the holder a call from `node` with key `key` names, given out at its first call. */
+  slotOf(key: string, node: string): number {
+    const holder = holderOf(node, key)
+    let slot = this.slots.get(holder)
+    if (slot === undefined) {
+      slot = this.nodes.length
+      this.nodes.push(node)
+      this.slots.set(holder, slot)
+    }
+    return slot
+  }
+
+  /** The numbers of the holders in `node` or below it (a node that ended). */
+  under(node: string): ReadonlyArray<number> {
+    const found: Array<number> = []
+    for (let slot = 1; slot < this.nodes.length; slot++) if (isUnder(this.nodes[slot]!, node)) found.push(slot)
+    return found
+  }
+}

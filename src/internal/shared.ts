@@ -13,6 +13,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { guarded, Revoked } from "./guard.ts"
 import { type Handle, revivedListeners } from "./protocol/handle.ts"
 import { type Definition, invoke, serve } from "./resource.ts"
 import { isUnder, router } from "./router.ts"
@@ -47,6 +48,68 @@ export const waitAsync = (Atomics as unknown as {
  * change within microseconds, far sooner than a wake-up through the event loop.
  */
 export const spinLoads = 2000
+
+/**
+ * Runs `change` (synchronous writes to shared memory) holding the short lock in `cells[index]` (0 free,
+ * 1 held, 2 held with sleepers): spinning briefly, then sleeping, as it is only ever held for a few
+ * writes or a copy, never across a wait. `guard.guarded` around it: a thread child is not terminated
+ * while it holds the lock, so what `change` writes is never left half done; a terminated thread takes
+ * nothing more when `taking` (see `guarded`).
+ */
+export const exclusive = <A>(cells: Int32Array, index: number, change: () => A, taking = false): A =>
+  guarded(() => {
+    if (Atomics.compareExchange(cells, index, 0, 1) !== 0) {
+      let spun = 0
+      while (spun < 100 && Atomics.compareExchange(cells, index, 0, 1) !== 0) spun++
+      if (spun === 100) while (Atomics.exchange(cells, index, 2) !== 0) Atomics.wait(cells, index, 2, 5)
+    }
+    try {
+      return change()
+    } finally {
+      if (Atomics.exchange(cells, index, 0) === 2) Atomics.notify(cells, index, 1)
+    }
+  }, taking)
+
+/**
+ * Serves the waiters of one kind in an isolate: `step` serves what it can and says whether any are
+ * left; then it runs again each time the `index` cell changes (without blocking the event loop), and
+ * at once after a change made in this isolate (a wait does not keep Deno's event loop alive, and
+ * needs no detour through it here).
+ */
+export class Watch {
+  private armed = false
+  private readonly cells: Int32Array
+  private readonly index: number
+  private readonly step: () => boolean
+  constructor(cells: Int32Array, index: number, step: () => boolean) {
+    this.cells = cells
+    this.index = index
+    this.step = step
+  }
+
+  run(): void {
+    for (;;) {
+      const seen = Atomics.load(this.cells, this.index)
+      try {
+        if (!this.step()) return
+      } catch (e) {
+        // this thread is being terminated: it serves nobody any more
+        if (e instanceof Revoked) return
+        throw e
+      }
+      // a wait in progress runs this again at the next change
+      if (this.armed) return
+      const result = waitAsync(this.cells, this.index, seen)
+      if (!result.async) continue
+      this.armed = true
+      result.value.then(() => {
+        this.armed = false
+        this.run()
+      })
+      return
+    }
+  }
+}
 
 /** What this isolate learnt from `attach`, by `${node}/${rid}|${key}`. */
 const attachments = new Map<string, Attached | null>()

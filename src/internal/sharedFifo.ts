@@ -29,11 +29,11 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { QueueClosed, QueueEmpty, QueueFull, SerializationError, ValueError } from "../Errors.ts"
-import { guarded, holdUntilIdle, Revoked } from "./guard.ts"
+import { guarded, holdUntilIdle } from "./guard.ts"
 import { encodeHandles } from "./protocol/handle.ts"
 import { decodeItem, encodeItem, type Item } from "./protocol/itemBytes.ts"
 import { findUnsendable } from "./protocol/sendable.ts"
-import { spinLoads, waitAsync } from "./shared.ts"
+import { exclusive, spinLoads, Watch } from "./shared.ts"
 import { WaitQueue } from "./waiting.ts"
 
 const MUTEX = 0
@@ -95,58 +95,6 @@ export const itemOf = (value: unknown, what: string, cannot: string): Item | Ser
     return encodeItem(encoded)
   } catch (e) {
     return new SerializationError({ message: `${cannot}: ${e instanceof Error ? e.message : String(e)}`, path: what })
-  }
-}
-
-/** Takes the internal lock (spinning briefly, then sleeping: it is only ever held for a copy). */
-const lock = (cells: Int32Array): void => {
-  if (Atomics.compareExchange(cells, MUTEX, 0, 1) === 0) return
-  for (let i = 0; i < 100; i++) if (Atomics.compareExchange(cells, MUTEX, 0, 1) === 0) return
-  while (Atomics.exchange(cells, MUTEX, 2) !== 0) Atomics.wait(cells, MUTEX, 2, 5)
-}
-
-const unlock = (cells: Int32Array): void => {
-  if (Atomics.exchange(cells, MUTEX, 0) === 2) Atomics.notify(cells, MUTEX, 1)
-}
-
-/**
- * Serves the waiters of one kind in an isolate: `step` serves what it can and says whether any are
- * left; then it runs again each time the `index` cell changes (without blocking the event loop), and
- * at once after a change made in this isolate (a wait does not keep Deno's event loop alive, and
- * needs no detour through it here).
- */
-class Watch {
-  private armed = false
-  private readonly cells: Int32Array
-  private readonly index: number
-  private readonly step: () => boolean
-  constructor(cells: Int32Array, index: number, step: () => boolean) {
-    this.cells = cells
-    this.index = index
-    this.step = step
-  }
-
-  run(): void {
-    for (;;) {
-      const seen = Atomics.load(this.cells, this.index)
-      try {
-        if (!this.step()) return
-      } catch (e) {
-        // this thread is being terminated: it serves nobody any more
-        if (e instanceof Revoked) return
-        throw e
-      }
-      // a wait in progress runs this again at the next change
-      if (this.armed) return
-      const result = waitAsync(this.cells, this.index, seen)
-      if (!result.async) continue
-      this.armed = true
-      result.value.then(() => {
-        this.armed = false
-        this.run()
-      })
-      return
-    }
   }
 }
 
@@ -223,14 +171,7 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
    * terminated thread still passes on an item it holds, but takes none: `taking`).
    */
   private locked<A>(change: () => A, taking = false): A {
-    return guarded(() => {
-      lock(this.cells)
-      try {
-        return change()
-      } finally {
-        unlock(this.cells)
-      }
-    }, taking)
+    return exclusive(this.cells, MUTEX, change, taking)
   }
 
   private bump(index: number): void {

@@ -22,10 +22,10 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { ResourceClosed, ValueError } from "../Errors.ts"
-import { holderOf } from "./holder.ts"
+import { Holders } from "./holder.ts"
 import type { Handle } from "./protocol/handle.ts"
 import { tooManyReleases } from "./semaphore.ts"
-import { type Caller, isUnder } from "./router.ts"
+import type { Caller } from "./router.ts"
 import { type Attached, attachReply, callerHash, openView, serveShared, spinLoads, waitAsync } from "./shared.ts"
 import { guarded } from "./guard.ts"
 import { WaitQueue } from "./waiting.ts"
@@ -287,19 +287,8 @@ export const make = (kind: LockKind): Effect.Effect<Handle<{}>, never, Scope.Sco
   Effect.suspend(() => {
     const buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT)
     const lock = new SharedLock(new Int32Array(buffer), kind)
-    /** Holders (a process: node and key) and their slots; slot 0 means "nobody". */
-    const slots = new Map<string, number>()
-    const nodes: Array<string> = [""]
-    const slotOf = (key: string, caller: Caller): number => {
-      const holder = holderOf(caller.node, key)
-      let slot = slots.get(holder)
-      if (slot === undefined) {
-        slot = nodes.length
-        nodes.push(caller.node)
-        slots.set(holder, slot)
-      }
-      return slot
-    }
+    const holders = new Holders()
+    const slotOf = (key: string, caller: Caller): number => holders.slotOf(key, caller.node)
     const taker = (key: string, caller: Caller): Taker => ({ slot: slotOf(key, caller), hash: callerHash(caller.id) })
     const failing = (error: ValueError | undefined) => error === undefined ? Effect.void : Effect.fail(error)
     return serveShared({
@@ -318,7 +307,7 @@ export const make = (kind: LockKind): Effect.Effect<Handle<{}>, never, Scope.Sco
         acquireRestore: ([levels, key]: [number, string], caller) => lock.acquireRestore(taker(key, caller), levels)
       },
       nodeGone: (node) => {
-        for (let slot = 1; slot < nodes.length; slot++) if (isUnder(nodes[slot]!, node)) lock.abandon(slot)
+        for (const slot of holders.under(node)) lock.abandon(slot)
       }
     }, {}, buffer, lock)
   })
