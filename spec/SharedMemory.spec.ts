@@ -1,6 +1,6 @@
 /**
- * Between the threads of one OS process, a Lock, an RLock, a Value, an Event, a Queue and a Pipe live in
- * shared memory: a thread takes the lock, updates the value, sets or awaits the event, puts or gets
+ * Between the threads of one OS process, a Lock, an RLock, a Semaphore, a Value, an Event, a Queue and a
+ * Pipe live in shared memory: a thread takes the lock, updates the value, sets or awaits the event, puts or gets
  * items and sends or receives messages with `Atomics`, without a message to the owner. The proof: the threads go on while the owner's event loop is blocked (a call
  * to the owner would wait for it), in the main process and in a process child that owns them. Closing the owner's scope still reaches them, and
  * a thread terminated while busy writes nothing more (Deno's terminate does not stop a busy thread:
@@ -11,10 +11,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
+import type { ValueError } from "../src/Errors.ts"
 import * as Lock from "../src/Lock.ts"
 import * as Process from "../src/Process.ts"
 import * as Queue from "../src/Queue.ts"
 import * as RLock from "../src/RLock.ts"
+import * as Semaphore from "../src/Semaphore.ts"
 import * as Value from "../src/Value.ts"
 import { awaitCell, GO, READY, tasks } from "./fixtures/shared-memory-tasks.ts"
 
@@ -22,7 +24,7 @@ import { awaitCell, GO, READY, tasks } from "./fixtures/shared-memory-tasks.ts"
 const waitMs = 30_000
 
 describe("shared memory between threads", () => {
-  for (const kind of ["Lock", "RLock"] as const) {
+  for (const kind of ["Lock", "RLock", "Semaphore", "BoundedSemaphore"] as const) {
     it.live(`two threads take the parent's ${kind} and update its Value while the parent's event loop is blocked`, () =>
       Effect.gen(function*() {
         const { doneWhileBlocked, value } = yield* Process.run(tasks.blockedOwner, [kind, 500, 2, waitMs], { backend: "fiber" })
@@ -83,12 +85,18 @@ describe("shared memory between threads", () => {
       yield* RLock.release(Value.getLock(v))
     }), 120_000)
 
-  for (const kind of ["Lock", "RLock"] as const) {
+  for (const kind of ["Lock", "RLock", "Semaphore"] as const) {
     it.scopedLive(`a thread that worked on a ${kind} directly gets ResourceClosed once the owner's scope closed it`, () =>
       Effect.gen(function*() {
         const inner = yield* Scope.make()
-        const lock = yield* Scope.extend<Lock.Lock | RLock.RLock, never, Scope.Scope>(kind === "Lock" ? Lock.make : RLock.make, inner)
-        const v = yield* Scope.extend(Value.make("i", 0, { lock }), inner)
+        const lock = yield* Scope.extend<Lock.Lock | RLock.RLock | Semaphore.Semaphore, never, Scope.Scope>(
+          kind === "Lock" ? Lock.make : kind === "RLock" ? RLock.make : Semaphore.make(1),
+          inner
+        )
+        const v: Value.Value<number, any> = yield* Scope.extend<Value.Value<number, any>, ValueError, Scope.Scope>(
+          lock.kind === "Lock" || lock.kind === "RLock" ? Value.make("i", 0, { lock }) : Value.make("i", 0, { lock: false }),
+          inner
+        )
         const cells = new Int32Array(new SharedArrayBuffer(3 * 4))
         const child = yield* Process.spawn(tasks.useAfterClose, [lock, v, cells], { backend: "thread" })
         yield* awaitCell(cells, READY, 1)

@@ -1,7 +1,7 @@
 /**
  * The handle side shared by Lock, RLock, Semaphore and BoundedSemaphore: one set of wire operations
- * (`acquire`, `release`, `recovered`, …) served by `semaphore.ts` or `sharedLock.ts`. A Lock or RLock
- * whose owner runs in this OS process is worked on directly in its shared memory (no message).
+ * (`acquire`, `release`, `recovered`, …) served by `semaphore.ts` or `sharedLock.ts`. One whose owner
+ * runs in this OS process is worked on directly in its shared memory (no message).
  *
  * A remote `acquire` that is interrupted after its owner granted it gives the permit back
  * (`undoAcquire`), so that an interruption never leaks a permit.
@@ -16,6 +16,7 @@ import { holderKeyOf } from "./holder.ts"
 import { type Handle, isHandle } from "./protocol/handle.ts"
 import { CallerIdentity, callerOf, invoke } from "./resource.ts"
 import { attach, attached, fiberHash } from "./shared.ts"
+import * as semaphore from "./semaphore.ts"
 import * as sharedLock from "./sharedLock.ts"
 import { type BlockingOptions, wireWait } from "./waiting.ts"
 
@@ -23,28 +24,39 @@ const kinds = new Set(["Lock", "RLock", "Semaphore", "BoundedSemaphore"])
 
 export const isLockable = (u: unknown): u is Handle<unknown> => isHandle(u) && kinds.has(u.kind)
 
-/** A lock this isolate works on in shared memory, and the current fiber as its taker. */
-export interface Direct {
-  readonly lock: sharedLock.SharedLock
+/** What this isolate works on in a lock's or a semaphore's shared memory. */
+export interface DirectLockable {
+  tryAcquire(taker: sharedLock.Taker): boolean
+  acquire(taker: sharedLock.Taker, ms: number): Effect.Effect<boolean, ResourceClosed>
+  release(taker: sharedLock.Taker): ValueError | undefined
+  recovered(taker: sharedLock.Taker): boolean
+}
+
+/** A lock (or semaphore) this isolate works on in shared memory, and the current fiber as its taker. */
+export interface Direct<L extends DirectLockable = DirectLockable> {
+  readonly lock: L
   readonly taker: sharedLock.Taker
 }
 
 /**
- * The lock's shared memory in this isolate for `fiber` (holder key `key`): `null` when its operations
- * are calls (another OS process, another kind, closed), `undefined` when not attached yet.
+ * The shared memory in this isolate for `fiber` (holder key `key`): `null` when its operations are
+ * calls (another OS process, closed), `undefined` when not attached yet.
  */
 const directFor = (self: Handle<unknown>, fiber: Fiber.RuntimeFiber<unknown, unknown>, key: string): Direct | null | undefined => {
-  if (self.kind !== "Lock" && self.kind !== "RLock") return null
   const memory = attached(self, key)
   if (memory === undefined || memory === null) return memory
-  const lock = sharedLock.local(self, memory)
+  const lock = self.kind === "Lock" || self.kind === "RLock"
+    ? sharedLock.local(self, memory)
+    : semaphore.local(self as Handle<semaphore.SemaphoreMeta>, memory)
   if (lock === undefined) return null
   return { lock, taker: { slot: memory.slot, hash: fiberHash(fiber, fiber.getFiberRef(CallerIdentity), () => callerOf(fiber).id) } }
 }
 
-/** `directFor` the current process, synchronously: `undefined` unless already attached. */
-export const directNow = (self: Handle<unknown>, fiber: Fiber.RuntimeFiber<unknown, unknown>): Direct | undefined =>
-  directFor(self, fiber, holderKeyOf(fiber.getFiberRef(CurrentContext), self)) ?? undefined
+/** A Lock's or RLock's `directFor` the current process, synchronously: `undefined` unless already attached. */
+export const directNow = (self: Handle<unknown>, fiber: Fiber.RuntimeFiber<unknown, unknown>): Direct<sharedLock.SharedLock> | undefined =>
+  self.kind === "Lock" || self.kind === "RLock"
+    ? (directFor(self, fiber, holderKeyOf(fiber.getFiberRef(CurrentContext), self)) ?? undefined) as Direct<sharedLock.SharedLock> | undefined
+    : undefined
 
 /**
  * Runs `direct` on the lock's shared memory when this isolate has it, else `call` (the owner's
@@ -53,7 +65,7 @@ export const directNow = (self: Handle<unknown>, fiber: Fiber.RuntimeFiber<unkno
  */
 const either = <A, E>(
   self: Handle<unknown>,
-  direct: (lock: sharedLock.SharedLock, taker: sharedLock.Taker) => Effect.Effect<A, E | ResourceClosed>,
+  direct: (lock: DirectLockable, taker: sharedLock.Taker) => Effect.Effect<A, E | ResourceClosed>,
   call: (key: string) => Effect.Effect<A, E | ResourceClosed>
 ): Effect.Effect<A, E | ResourceClosed> =>
   Effect.withFiberRuntime((fiber) => {
