@@ -15,6 +15,9 @@ const tsxBootstrap = (entry: URL): string =>
     JSON.stringify(entry.href)
   }) })`
 
+/** How long after `terminate` a thread that has not reported its end is taken as ended. */
+const stopPatienceMs = 10_000
+
 /** Starts a worker thread on `entry`, which finds `init` in `workerData[workerDataKey]`. */
 export const startWorker = ({ entry, init, modules, name, resourceLimits }: IsolateRequest): ChildHandle => {
   const guard = forChild()
@@ -38,14 +41,22 @@ export const startWorker = ({ entry, init, modules, name, resourceLimits }: Isol
     // its resourceLimits ends it the same way: say so.
     if (error?.code === "ERR_WORKER_OUT_OF_MEMORY") reason = "out of memory (resourceLimits)"
   })
-  worker.on("exit", (code) => {
-    exited = reason === undefined ? { code, signal: null } : { code, signal: null, reason }
-    for (const listener of exitListeners) listener(exited)
-  })
+  const exit = (child: ChildExit) => {
+    if (exited !== undefined) return
+    exited = child
+    clearTimeout(watchdog)
+    for (const listener of exitListeners) listener(child)
+  }
+  worker.on("exit", (code) => exit(reason === undefined ? { code, signal: null } : { code, signal: null, reason }))
+  let watchdog: ReturnType<typeof setTimeout> | undefined
   const stop = () => {
     if (exited !== undefined) return
     revoke(guard.cells)
     void worker.terminate()
+    // A terminated thread that never reports its end must not keep its parent waiting for ever (a
+    // `terminate` of a thread child that never returned was seen once, under load, on Node; a lost
+    // exit is the likeliest cause). It is revoked, so it touches no shared memory: it counts as ended.
+    watchdog ??= setTimeout(() => exit({ code: 1, signal: null, reason: "its thread did not end after terminate" }), stopPatienceMs)
   }
   return {
     pid: process.pid,
