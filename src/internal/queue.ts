@@ -63,9 +63,9 @@ export const make = (kind: QueueKind, maxsize: number): Effect.Effect<Handle<Que
       operations: {
         attach: ([, pid]: [string, number]) => Effect.sync(() => attachReply(store.buffer, 0, pid)),
         put: ([item, block, ms]: [unknown, boolean, number]) =>
-          Effect.flatMap(encode(item), (bytes) => store.put(bytes, block, ms)),
+          Effect.flatMap(encode(item), (encoded) => store.put(encoded, block, ms)),
         get: ([block, ms]: [boolean, number]) => store.get(block, ms),
-        unget: ([item]: [unknown]) => Effect.flatMap(encode(item), (bytes) => Effect.sync(() => store.unget(bytes))),
+        unget: ([item]: [unknown]) => Effect.flatMap(encode(item), (encoded) => Effect.sync(() => store.unget(encoded))),
         qsize: () => Effect.sync(() => store.size),
         full: () => Effect.sync(() => store.full),
         taskDone: () => store.taskDone(),
