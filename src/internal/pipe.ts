@@ -226,20 +226,18 @@ const call = <A, E>(self: Connection, op: string, args: ReadonlyArray<unknown>, 
 
 /**
  * `direct` on this isolate's view of the end when it shares the owner's memory (a thread of the
- * owner's OS process), else the call `op` to the owner (with `args`, made only then when a function).
+ * owner's OS process), else `remote` (a `call` to the owner).
  */
 const onEnd = <A, E>(
   self: Connection,
   direct: (end: End) => Effect.Effect<A, E>,
-  op: string,
-  args: ReadonlyArray<unknown> | (() => ReadonlyArray<unknown>),
-  undo?: string
+  remote: () => Effect.Effect<A, E | ConnectionError>
 ): Effect.Effect<A, E | ConnectionError> =>
   viaMemory<End, A, E | ConnectionError>(
     self,
     (buffer, attached) => new End(self.meta, inbox(buffer), inbox(attached.peer!)),
     direct,
-    () => call<A, E>(self, op, typeof args === "function" ? args() : args, undo)
+    remote
   )
 
 /** Python's checks before a read or a write, done here so that nothing is sent for a misuse. */
@@ -265,13 +263,16 @@ export const send: {
   (args) => isConnection(args[0]),
   (self: Connection, message: unknown) =>
     ensure(checkWrite(self), (): Effect.Effect<void, ConnectionError | BrokenPipe | SerializationError> => {
-      const unsendable = unsendableError(encodeHandles(message), "message", cannotSend)
-      return unsendable === undefined ? onEnd(self, (end) => end.send(message), "send", [message]) : Effect.fail(unsendable)
+      // the direct send finds what cannot be sent as it encodes the message; a call checks first
+      return onEnd(self, (end) => end.send(message), () => {
+        const unsendable = unsendableError(encodeHandles(message), "message", cannotSend)
+        return unsendable === undefined ? call<void, BrokenPipe | SerializationError>(self, "send", [message]) : Effect.fail(unsendable)
+      })
     })
 )
 
 export const recv = (self: Connection): Effect.Effect<unknown, EOFError | ConnectionError> =>
-  ensure(checkRead(self), () => onEnd(self, (end) => end.recv(), "recv", [], "unrecv"))
+  ensure(checkRead(self), () => onEnd(self, (end) => end.recv(), () => call<unknown, EOFError>(self, "recv", [], "unrecv")))
 
 export interface PollOptions {
   readonly timeout?: Duration.DurationInput | undefined
@@ -287,7 +288,7 @@ export const poll: {
       const ms = options?.timeout === undefined ? 0 : Duration.toMillis(Duration.decode(options.timeout))
       // Python: a negative timeout answers at once; `None` (here: infinity) waits for ever.
       const wire = ms === Infinity ? -1 : ms > 0 ? ms : 0
-      return onEnd(self, (end) => end.poll(wire), "poll", [wire])
+      return onEnd(self, (end) => end.poll(wire), () => call<boolean, never>(self, "poll", [wire]))
     })
 )
 
@@ -335,9 +336,8 @@ export const sendBytes: {
           self,
           // bytes always can be sent; they are copied into the inbox at once
           (end) => Effect.catchTag(end.send(payload), "SerializationError", Effect.die),
-          "send",
           // a copy: the sender may reuse its buffer at once, and only these bytes travel
-          () => [payload.slice()]
+          () => call<void, BrokenPipe>(self, "send", [payload.slice()])
         )
     })
 )
@@ -359,7 +359,11 @@ export const recvBytes: {
         return Effect.fail(new ValueError({ message: "maxlength must be an integer" }))
       }
       if (maxlength !== undefined && maxlength < 0) return Effect.fail(new ValueError({ message: "negative maxlength" }))
-      return onEnd(self, (end) => end.recvBytes(maxlength ?? -1), "recvBytes", [maxlength ?? -1], "unrecv")
+      return onEnd(
+        self,
+        (end) => end.recvBytes(maxlength ?? -1),
+        () => call<Uint8Array, EOFError | ValueError>(self, "recvBytes", [maxlength ?? -1], "unrecv")
+      )
     })
 )
 
@@ -388,7 +392,7 @@ export const recvBytesInto: {
       if (offset < 0) return Effect.fail(new ValueError({ message: "negative offset" }))
       if (offset > view.byteLength) return Effect.fail(new ValueError({ message: "offset too large" }))
       return Effect.flatMap(
-        onEnd(self, (end) => end.recvBytes(-1), "recvBytes", [-1], "unrecv"),
+        onEnd(self, (end) => end.recvBytes(-1), () => call<Uint8Array, EOFError | ValueError>(self, "recvBytes", [-1], "unrecv")),
         (bytes) => {
           // Python: the message is consumed either way; a too small buffer gets it in the error.
           if (view.byteLength < offset + bytes.byteLength) return Effect.fail(new BufferTooShort({ bytes }))
@@ -404,14 +408,14 @@ export const close = (self: Connection): Effect.Effect<void> =>
   Effect.suspend(() => {
     if (self.local.closed) return Effect.void
     self.local.closed = true
-    return Effect.ignore(onEnd(self, (end) => Effect.sync(() => end.close()), "close", []))
+    return Effect.ignore(onEnd(self, (end) => Effect.sync(() => end.close()), () => call<void, never>(self, "close", [])))
   })
 
 const state = (self: Connection): Effect.Effect<readonly [closed: boolean, readable: boolean]> =>
   self.local.closed
     ? Effect.succeed([true, self.meta.readable] as const)
     : Effect.orElseSucceed(
-      onEnd(self, (end) => Effect.sync(() => end.state()), "state", []),
+      onEnd(self, (end) => Effect.sync(() => end.state()), () => call<readonly [boolean, boolean], never>(self, "state", [])),
       () => [true, self.meta.readable] as const
     )
 
