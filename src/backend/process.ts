@@ -81,16 +81,30 @@ export const forkIsolate = ({ entry, init, modules, name, resourceLimits }: Isol
     },
     terminate: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),
-    ref: () => {
-      child.ref()
-      // Deno: an explicit ref of a live child's IPC channel can leave it open after the child exits, so
-      // 'close' never comes (seen with two children at once). There the child's own ref keeps us alive.
-      if (runtime !== "deno") channel()?.ref?.()
-    },
-    unref: () => {
-      child.unref()
-      channel()?.unref?.()
-    }
+    ref: () =>
+      unlessGone(() => {
+        child.ref()
+        // Deno: an explicit ref of a live child's IPC channel can leave it open after the child exits, so
+        // 'close' never comes (seen with two children at once). There the child's own ref keeps us alive.
+        if (runtime !== "deno") channel()?.ref?.()
+      }),
+    unref: () =>
+      unlessGone(() => {
+        child.unref()
+        channel()?.unref?.()
+      })
+  }
+}
+
+/**
+ * Runs `f` (a ref or unref of the child) unless the child has ended: on Deno a child that has just
+ * ended, before its exit event, has no resource left ("BadResource: Bad resource ID", seen in CI).
+ */
+const unlessGone = (f: () => void): void => {
+  try {
+    f()
+  } catch (error) {
+    if ((error as { name?: string } | null)?.name !== "BadResource") throw error
   }
 }
 
