@@ -57,6 +57,20 @@ describe("JoinableQueue in the owner", () => {
       yield* Fiber.join(again)
     }))
 
+  it.scoped("putAll counts every item it puts: join waits for as many taskDones; getUpTo takes them", () =>
+    Effect.gen(function*() {
+      const q = yield* JoinableQueue.make<number>()
+      yield* JoinableQueue.putAll(q, [1, 2, 3])
+      const joiner = yield* Effect.fork(JoinableQueue.join(q))
+      expect(yield* JoinableQueue.getUpTo(q, 5)).toEqual([1, 2, 3])
+      for (let i = 0; i < 2; i++) yield* JoinableQueue.taskDone(q)
+      yield* settle
+      expect(Option.isNone(yield* Fiber.poll(joiner))).toBe(true)
+      yield* JoinableQueue.taskDone(q)
+      yield* Fiber.join(joiner)
+      expect((yield* Effect.flip(JoinableQueue.taskDone(q))).message).toBe("task_done() called too many times")
+    }))
+
   it.scopedLive("a put that timed out on a full queue is not counted: join does not wait for it", () =>
     Effect.gen(function*() {
       const q = yield* JoinableQueue.make<number>({ maxsize: 1 })

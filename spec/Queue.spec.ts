@@ -296,18 +296,20 @@ describe("Queue: better than Python — nothing is lost to a consumer that goes 
         expect([...forwarded, ...left].sort((x, y) => x - y)).toEqual(range(rounds))
       }), 240_000)
 
-    it.scopedLive(`${backend}: Effect.timeout around get, in a child, racing a producer: no item leaks, order kept`, () =>
-      Effect.gen(function*() {
-        const q = yield* Queue.make<number>()
-        const n = 300
-        const consumer = yield* Process.spawn(tasks.impatientConsume, [q, n, 1], { backend })
-        const producer = yield* Process.spawn(tasks.tricklePut, [q, n], { backend })
-        expect(yield* Process.result(producer)).toBe(n)
-        const r = yield* Process.result(consumer).pipe(Effect.timeout("60 seconds"))
-        expect(r.items).toEqual(range(n))
-        expect(r.timeouts).toBeGreaterThan(0)
-        expect(yield* Queue.empty(q)).toBe(true)
-      }), 300_000)
+    for (const [name, max] of [["get", undefined], ["getUpTo(4)", 4]] as const) {
+      it.scopedLive(`${backend}: Effect.timeout around ${name}, in a child, racing a producer: no item leaks, order kept`, () =>
+        Effect.gen(function*() {
+          const q = yield* Queue.make<number>()
+          const n = 300
+          const consumer = yield* Process.spawn(tasks.impatientConsume, [q, n, 1, max], { backend })
+          const producer = yield* Process.spawn(tasks.tricklePut, [q, n], { backend })
+          expect(yield* Process.result(producer)).toBe(n)
+          const r = yield* Process.result(consumer).pipe(Effect.timeout("60 seconds"))
+          expect(r.items).toEqual(range(n))
+          expect(r.timeouts).toBeGreaterThan(0)
+          expect(yield* Queue.empty(q)).toBe(true)
+        }), 300_000)
+    }
 
     it.scopedLive(`${backend}: Effect.timeout around get in the parent, racing a child producer: no item leaks`, () =>
       Effect.gen(function*() {
@@ -372,3 +374,86 @@ describe("Queue: interrupting a blocked get in the owner", () => {
     }))
 })
 
+
+describe("Queue: many items a call (putAll, getUpTo, toStream in chunks)", () => {
+  for (const backend of backends) {
+    it.scopedLive(`${backend}: a child's putAll into a bounded queue (maxsize 7) waits for room piece by piece; getUpTo(10) gets every item once, in order`, () =>
+      Effect.gen(function*() {
+        const q = yield* Queue.make<number>({ maxsize: 7 })
+        const p = yield* Process.spawn(tasks.putAllOf, [q, range(100)], { backend })
+        const got: Array<number> = []
+        while (got.length < 100) {
+          const chunk = yield* Queue.getUpTo(q, 10, { timeout: 30_000 })
+          expect(chunk.length).toBeGreaterThanOrEqual(1)
+          expect(chunk.length).toBeLessThanOrEqual(10)
+          got.push(...chunk)
+        }
+        expect(got).toEqual(range(100))
+        expect(yield* Process.result(p)).toBe(100)
+        expect(yield* Queue.empty(q)).toBe(true)
+      }))
+
+    it.scopedLive(`${backend}: a child's getUpTo takes what is there, up to max, in order; QueueEmpty after its timeout; a bad max → ValueError, nothing taken`, () =>
+      Effect.gen(function*() {
+        const q = yield* Queue.make<number>()
+        yield* Queue.putAll(q, range(5))
+        const r = yield* Process.run(tasks.getUpToChecks, [q], { backend })
+        expect(r).toEqual({
+          bad: ["ValueError", "ValueError", "ValueError", "ValueError"],
+          left: 5,
+          first: [0, 1, 2],
+          rest: [3, 4],
+          empty: "QueueEmpty"
+        })
+      }))
+
+    it.scopedLive(`${backend}: a child's putAll with an item that cannot be sent fails with SerializationError naming items[i], and puts none`, () =>
+      Effect.gen(function*() {
+        const q = yield* Queue.make<unknown>({ maxsize: 10 })
+        const error = yield* Process.run(tasks.putAllUnsendable, [q], { backend })
+        expect(error).toEqual({ tag: "SerializationError", path: "items[2].bad[0]" })
+        expect(yield* Queue.qsize(q)).toBe(0)
+      }))
+
+    it.scopedLive(`${backend}: toStream({ maxChunkSize: 16 }) in a child takes every item in order until the owner closes the queue`, () =>
+      Effect.gen(function*() {
+        const ready = yield* Queue.make<string>()
+        const inner = yield* Scope.make()
+        const q = yield* Scope.extend(Queue.make<number>(), inner)
+        const c = yield* Process.spawn(tasks.collectStream, [q, ready, 16], { backend })
+        expect(yield* Queue.get(ready, { timeout: 30_000 })).toBe("streaming")
+        yield* Queue.putAll(q, range(200))
+        yield* Effect.repeat(Queue.empty(q), { until: (e) => e, schedule: Schedule.spaced("10 millis") })
+        yield* Scope.close(inner, Exit.void)
+        expect(yield* Process.result(c)).toEqual(range(200))
+      }))
+  }
+
+  it.scoped("putAll: an item that cannot be put fails the call with its path, and none is put", () =>
+    Effect.gen(function*() {
+      const q = yield* Queue.make<unknown>()
+      const e = yield* Effect.flip(Queue.putAll(q, [1, 2, { f: () => 3 }, 4]))
+      assert(e instanceof SerializationError)
+      expect(e.path).toBe("items[2].f")
+      expect(yield* Queue.qsize(q)).toBe(0)
+    }))
+
+  it.scoped("putAll takes any iterable; an empty one puts nothing; getUpTo on a closed handle fails with QueueClosed", () =>
+    Effect.gen(function*() {
+      const q = yield* Queue.make<number>()
+      yield* Queue.putAll(q, new Set([3, 1, 2]))
+      yield* Queue.putAll(q, [])
+      expect(yield* Queue.getUpTo(q, 100)).toEqual([3, 1, 2])
+      yield* Queue.close(q)
+      assert((yield* Effect.flip(Queue.getUpTo(q, 1))) instanceof QueueClosed)
+      assert((yield* Effect.flip(Queue.putAll(q, [1]))) instanceof QueueClosed)
+    }))
+
+  it.scoped("toStream with a bad maxChunkSize fails the stream with ValueError", () =>
+    Effect.gen(function*() {
+      const q = yield* Queue.make<number>()
+      yield* Queue.put(q, 1)
+      assert((yield* Effect.flip(Stream.runCollect(Queue.toStream(q, { maxChunkSize: 0 })))) instanceof ValueError)
+      expect(yield* Queue.qsize(q)).toBe(1)
+    }))
+})

@@ -138,6 +138,25 @@ describe("promise facade: resources in this process", () => {
     expect(await rejection(q.get())).toBeInstanceOf(QueueClosed)
   })
 
+  it("Queue: putAll and getUpTo move many items a call; an aborted getUpTo takes nothing", async () => {
+    await using q = await Queue.create<number>({ maxsize: 3 })
+    const putting = q.putAll([1, 2, 3, 4, 5])
+    expect(await q.getUpTo(2)).toEqual([1, 2])
+    await putting
+    expect(await q.getUpTo(10, { timeout: 1000 })).toEqual([3, 4, 5])
+    expect(await rejection(q.getUpTo(0))).toBeInstanceOf(ValueError)
+    expect(await rejection(q.getUpTo(3, { timeout: 20 }))).toBeInstanceOf(QueueEmpty)
+    expect(await rejection(q.putAll([6, Symbol("x") as never]))).toMatchObject({ _tag: "SerializationError" })
+    expect(await q.qsize()).toBe(0)
+    const controller = new AbortController()
+    const pending = rejection(q.getUpTo(5, { signal: controller.signal }))
+    await q.qsize()
+    controller.abort(new Error("stop"))
+    expect(await pending).toMatchObject({ message: "stop" })
+    await q.putAll([7, 8])
+    expect(await q.getUpTo(5)).toEqual([7, 8])
+  })
+
   it("Queue: for await yields the items until the queue is disposed; await using ends it", async () => {
     let kept: Queue<string> | undefined
     const seen: Array<string> = []

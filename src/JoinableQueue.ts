@@ -56,8 +56,10 @@ export {
   full,
   get,
   getNowait,
+  getUpTo,
   offerStream,
   put,
+  putAll,
   putNowait,
   qsize,
   toStream

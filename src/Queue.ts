@@ -87,6 +87,34 @@ export const get: {
 } = internal.get as never
 
 /**
+ * Puts every item, in order, each as soon as there is room for it: one step for as many as fit, where
+ * `put` takes one per item (between threads, hundreds of thousands of items a second more). An item
+ * that cannot be put fails the call before any is put (`SerializationError`, its path
+ * `items[i]…`). Interrupted, it leaves the items put so far in the queue. Another producer's items
+ * may come between a bounded queue's pieces, as between two `put`s.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const putAll: {
+  <A>(items: Iterable<A>): (self: Queue<A>) => Effect.Effect<void, QueueClosed | SerializationError>
+  <A>(self: Queue<A>, items: Iterable<A>): Effect.Effect<void, QueueClosed | SerializationError>
+} = internal.putAll as never
+
+/**
+ * Takes the first item as `get` does (waiting for it unless `block: false`; `timeout` → `QueueEmpty`),
+ * and with it the items behind it that are there now, up to `max` in all, in order. `max` not a whole
+ * number ≥ 1 → `ValueError`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const getUpTo: {
+  (max: number, options?: BlockingOptions): <A>(self: Queue<A>) => Effect.Effect<Array<A>, QueueEmpty | QueueClosed | ValueError>
+  <A>(self: Queue<A>, max: number, options?: BlockingOptions): Effect.Effect<Array<A>, QueueEmpty | QueueClosed | ValueError>
+} = internal.getUpTo as never
+
+/**
  * `put(item, { block: false })`.
  *
  * @since 0.1.0
@@ -135,20 +163,27 @@ export const full: <A>(self: Queue<A>) => Effect.Effect<boolean, QueueClosed> = 
 export const close: <A>(self: Queue<A>) => Effect.Effect<void> = internal.close as never
 
 /**
- * The queue's items as a Stream, taken one by one as they come, until the queue is closed.
+ * The queue's items as a Stream, as they come, until the queue is closed. Each pull takes one item,
+ * or with `maxChunkSize` what `getUpTo(maxChunkSize)` takes (much faster between threads; but the
+ * items of a chunk the stream's consumer does not pull, as after `Stream.take`, are gone from the
+ * queue with the stream). `maxChunkSize` not a whole number ≥ 1 → `ValueError`.
  *
  * @since 0.1.0
  * @category streams
  */
-export const toStream: <A>(self: Queue<A>) => Stream.Stream<A> = internal.toStream as never
+export const toStream: {
+  (options?: { readonly maxChunkSize?: number }): <A>(self: Queue<A>) => Stream.Stream<A, ValueError>
+  <A>(self: Queue<A>, options?: { readonly maxChunkSize?: number }): Stream.Stream<A, ValueError>
+} = internal.toStream as never
 
 /**
- * Puts every element of a Stream on the queue, in order, waiting for room as `put` does.
+ * Puts every element of a Stream on the queue, in order, a chunk at a time (`putAll`), waiting for
+ * room as `put` does.
  *
  * @since 0.1.0
  * @category streams
  */
 export const offerStream: {
-  <A, E, R>(stream: Stream.Stream<A, E, R>): (self: Queue<A>) => Effect.Effect<void, E | QueueFull | QueueClosed | SerializationError | ValueError, R>
-  <A, E, R>(self: Queue<A>, stream: Stream.Stream<A, E, R>): Effect.Effect<void, E | QueueFull | QueueClosed | SerializationError | ValueError, R>
+  <A, E, R>(stream: Stream.Stream<A, E, R>): (self: Queue<A>) => Effect.Effect<void, E | QueueClosed | SerializationError, R>
+  <A, E, R>(self: Queue<A>, stream: Stream.Stream<A, E, R>): Effect.Effect<void, E | QueueClosed | SerializationError, R>
 } = internal.offerStream as never

@@ -15,10 +15,10 @@ import { QueueClosed, QueueEmpty, QueueFull, ResourceClosed, SerializationError,
 import type { ProcessContext } from "./context.ts"
 import { CurrentContext } from "./currentContext.ts"
 import { encodeHandles, type Handle, isHandle } from "./protocol/handle.ts"
-import type { Item } from "./protocol/itemBytes.ts"
+import { frameItem, type Frames, type Item } from "./protocol/itemBytes.ts"
 import { cast, invoke } from "./resource.ts"
 import { attachOnArrival, attachReply, serveShared, viaMemory } from "./shared.ts"
-import { itemOf, SharedFifo, unsendableError } from "./sharedFifo.ts"
+import { framesOf, itemOf, SharedFifo, unsendableError } from "./sharedFifo.ts"
 
 export type QueueKind = "Queue" | "JoinableQueue" | "SimpleQueue"
 
@@ -64,8 +64,15 @@ export const make = (kind: QueueKind, maxsize: number): Effect.Effect<Handle<Que
         attach: ([, pid]: [string, number]) => Effect.sync(() => attachReply(store.buffer, 0, pid)),
         put: ([item, block, ms]: [unknown, boolean, number]) =>
           Effect.flatMap(encode(item), (encoded) => store.put(encoded, block, ms)),
+        putAll: ([items]: [ReadonlyArray<unknown>]) => Effect.flatMap(frame(items), (frames) => store.putAll(frames)),
         get: ([block, ms]: [boolean, number]) => store.get(block, ms),
+        getUpTo: ([max, block, ms]: [number, boolean, number]) => store.getUpTo(max, block, ms),
         unget: ([item]: [unknown]) => Effect.flatMap(encode(item), (encoded) => Effect.sync(() => store.unget(encoded))),
+        ungetAll: ([items]: [ReadonlyArray<unknown>]) =>
+          Effect.flatMap(frame(items), (frames) =>
+            Effect.sync(() => {
+              for (let i = frames.ends.length - 1; i >= 0; i--) store.unget(frameItem(frames, i))
+            })),
         qsize: () => Effect.sync(() => store.size),
         full: () => Effect.sync(() => store.full),
         taskDone: () => store.taskDone(),
@@ -83,6 +90,12 @@ const cannotPut = "cannot put on a queue"
 const encode = (value: unknown): Effect.Effect<Item, SerializationError> => {
   const item = itemFor(value)
   return item instanceof SerializationError ? Effect.fail(item) : Effect.succeed(item)
+}
+
+/** `values` framed as a queue keeps them, or why the first that cannot be put, cannot. */
+const frame = (values: ReadonlyArray<unknown>): Effect.Effect<Frames, SerializationError> => {
+  const frames = framesOf(values, "items", cannotPut)
+  return frames instanceof SerializationError ? Effect.fail(frames) : Effect.succeed(frames)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -162,6 +175,48 @@ export const get: {
       use(self, (store) => store.get(block, ms), () => invoke<unknown, QueueEmpty>(self, "get", [block, ms], "unget")))
 )
 
+/** `ValueError` unless `max` is a whole number ≥ 1. */
+const checkMax = (max: number): Effect.Effect<void, ValueError> =>
+  Number.isInteger(max) && max >= 1
+    ? Effect.void
+    : Effect.fail(new ValueError({ message: `'max' must be a whole number of at least 1, got ${String(max)}` }))
+
+export const putAll: {
+  (items: Iterable<unknown>): (self: Handle<QueueMeta>) => Effect.Effect<void, QueueClosed | SerializationError>
+  (self: Handle<QueueMeta>, items: Iterable<unknown>): Effect.Effect<void, QueueClosed | SerializationError>
+} = dual(2, (self: Handle<QueueMeta>, items: Iterable<unknown>) =>
+  Effect.suspend(() => {
+    const values = Array.from(items)
+    return use<void, SerializationError>(
+      self,
+      (store) => Effect.flatMap(frame(values), (frames) => store.putAll(frames)),
+      () => {
+        const unsendable = unsendableError(encodeHandles(values), "items", cannotPut)
+        if (unsendable !== undefined) return Effect.fail(unsendable)
+        return self.meta.maxsize === 0
+          ? Effect.asVoid(cast(self, "putAll", [values]) as Effect.Effect<void>)
+          : invoke<void, never>(self, "putAll", [values])
+      }
+    )
+  }))
+
+export const getUpTo: {
+  (max: number, options?: BlockingOptions): (self: Handle<QueueMeta>) => Effect.Effect<Array<unknown>, QueueEmpty | QueueClosed | ValueError>
+  (self: Handle<QueueMeta>, max: number, options?: BlockingOptions): Effect.Effect<Array<unknown>, QueueEmpty | QueueClosed | ValueError>
+} = dual(
+  (args) => isQueueHandle(args[0]),
+  (self: Handle<QueueMeta>, max: number, options?: BlockingOptions) =>
+    Effect.zipRight(
+      checkMax(max),
+      Effect.flatMap(wireOptions(options), ([block, ms]) =>
+        use(
+          self,
+          (store) => store.getUpTo(max, block, ms),
+          () => invoke<Array<unknown>, QueueEmpty>(self, "getUpTo", [max, block, ms], "ungetAll")
+        ))
+    )
+)
+
 export const putNowait: {
   (item: unknown): (self: Handle<QueueMeta>) => Effect.Effect<void, QueueFull | QueueClosed | SerializationError>
   (self: Handle<QueueMeta>, item: unknown): Effect.Effect<void, QueueFull | QueueClosed | SerializationError>
@@ -199,15 +254,32 @@ export const close = (self: Handle<QueueMeta>): Effect.Effect<void> =>
       closed.add(child)
     }))
 
-/** The items of the queue as they come, until the queue is closed. */
-export const toStream = (self: Handle<QueueMeta>): Stream.Stream<unknown, never> =>
-  Stream.repeatEffectOption(
-    Effect.mapError(get(self), () => Option.none())
-  )
+/**
+ * The items of the queue as they come, until the queue is closed: each pull takes what `getUpTo`
+ * takes (one item unless `maxChunkSize` says more).
+ */
+export const toStream: {
+  (options?: { readonly maxChunkSize?: number }): (self: Handle<QueueMeta>) => Stream.Stream<unknown, ValueError>
+  (self: Handle<QueueMeta>, options?: { readonly maxChunkSize?: number }): Stream.Stream<unknown, ValueError>
+} = dual(
+  (args) => isQueueHandle(args[0]),
+  (self: Handle<QueueMeta>, options?: { readonly maxChunkSize?: number }) => {
+    const max = options?.maxChunkSize ?? 1
+    return Stream.unwrap(Effect.as(
+      checkMax(max),
+      Stream.repeatEffectChunkOption(
+        Effect.mapBoth(getUpTo(self, max), {
+          onFailure: (e) => e._tag === "ValueError" ? Option.some(e) : Option.none(),
+          onSuccess: Chunk.unsafeFromArray
+        })
+      )
+    ))
+  }
+)
 
-/** Puts every element of a stream on the queue, in order. */
+/** Puts every element of a stream on the queue, in order, a chunk at a time (`putAll`). */
 export const offerStream: {
-  <E, R>(stream: Stream.Stream<unknown, E, R>): (self: Handle<QueueMeta>) => Effect.Effect<void, E | QueueFull | QueueClosed | SerializationError | ValueError, R>
-  <E, R>(self: Handle<QueueMeta>, stream: Stream.Stream<unknown, E, R>): Effect.Effect<void, E | QueueFull | QueueClosed | SerializationError | ValueError, R>
+  <E, R>(stream: Stream.Stream<unknown, E, R>): (self: Handle<QueueMeta>) => Effect.Effect<void, E | QueueClosed | SerializationError, R>
+  <E, R>(self: Handle<QueueMeta>, stream: Stream.Stream<unknown, E, R>): Effect.Effect<void, E | QueueClosed | SerializationError, R>
 } = dual(2, <E, R>(self: Handle<QueueMeta>, stream: Stream.Stream<unknown, E, R>) =>
-  Stream.runForEachChunk(stream, (chunk) => Effect.forEach(Chunk.toReadonlyArray(chunk), (item) => put(self, item), { discard: true })))
+  Stream.runForEachChunk(stream, (chunk) => putAll(self, chunk)))

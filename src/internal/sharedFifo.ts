@@ -4,8 +4,8 @@
  * help from the owner's event loop), while children in other OS processes call the owner, which runs
  * the same code on the same memory for them.
  *
- * The buffer starts with 32-bit cells, then the items, each a 32-bit length, a tag byte and its bytes
- * (`itemBytes.ts`), first to last between `HEAD` and `TAIL`:
+ * The buffer starts with 32-bit cells, then the items, each framed (a 32-bit length, a tag byte and its
+ * bytes: `itemBytes.ts`), first to last between `HEAD` and `TAIL`:
  *
  * - `MUTEX`: a short internal lock around every change of the items (0 free, 1 held, 2 held with
  *   sleepers). Held only for a copy of bytes, never across a wait. A thread child cannot be stopped
@@ -29,9 +29,20 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { QueueClosed, QueueEmpty, QueueFull, SerializationError, ValueError } from "../Errors.ts"
-import { guarded, holdUntilIdle } from "./guard.ts"
+import { guarded, holdUntilIdle, Revoked } from "./guard.ts"
 import { encodeHandles } from "./protocol/handle.ts"
-import { decodeItem, encodeItem, type Item } from "./protocol/itemBytes.ts"
+import {
+  decodeFrames,
+  decodeItem,
+  encodeItem,
+  FRAME_HEADER,
+  frameLength,
+  type Frames,
+  FramesWriter,
+  frameItem,
+  type Item,
+  writeFrameHeader
+} from "./protocol/itemBytes.ts"
 import { findUnsendable } from "./protocol/sendable.ts"
 import { exclusive, spinLoads, Watch } from "./shared.ts"
 import { WaitQueue } from "./waiting.ts"
@@ -50,8 +61,6 @@ const UNREADABLE = 10
 const CELLS = 11
 /** Where the items begin (bytes). */
 const DATA = CELLS * Int32Array.BYTES_PER_ELEMENT
-/** An item's length (32 bits) and tag (a byte), before its bytes. */
-const HEADER = 5
 const initialBytes = 64 * 1024
 /** The most a queue's memory may grow to: the bytes of the items waiting in it at once. */
 export const maxQueueBytes = 1024 * 1024 * 1024
@@ -88,6 +97,7 @@ export const unsendableError = (encoded: unknown, what: string, cannot: string):
 
 /** The item `value` is kept as in a FIFO's memory, or why it cannot be (see `unsendableError`). */
 export const itemOf = (value: unknown, what: string, cannot: string): Item | SerializationError => {
+  if (alwaysSendable(value)) return encodeItem(value)
   const encoded = encodeHandles(value)
   const unsendable = unsendableError(encoded, what, cannot)
   if (unsendable !== undefined) return unsendable
@@ -98,6 +108,28 @@ export const itemOf = (value: unknown, what: string, cannot: string): Item | Ser
   }
 }
 
+/** A number, string, boolean, null or undefined holds no handle and can always be sent. */
+const alwaysSendable = (value: unknown): boolean => {
+  const type = typeof value
+  return value == null || type === "number" || type === "string" || type === "boolean"
+}
+
+/** `values` framed as a FIFO's memory keeps them (`itemOf` for each), or why the first that cannot be, cannot. */
+export const framesOf = (values: ReadonlyArray<unknown>, what: string, cannot: string): Frames | SerializationError => {
+  const writer = new FramesWriter()
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (typeof value === "number" || typeof value === "string") {
+      writer.add(value)
+      continue
+    }
+    const item = itemOf(value, `${what}[${i}]`, cannot)
+    if (item instanceof SerializationError) return item
+    writer.addItem(item)
+  }
+  return writer.frames
+}
+
 /**
  * A queue's memory (or a pipe end's inbox) as one isolate works on it: the shared items and this
  * isolate's waiters.
@@ -105,8 +137,11 @@ export const itemOf = (value: unknown, what: string, cannot: string): Item | Ser
 export class SharedFifo<Closed = QueueClosed, Ended = never> {
   readonly buffer: GrowableBuffer
   private readonly cells: Int32Array
-  private readonly bytes: Uint8Array
-  private readonly lengths: DataView
+  /**
+   * The whole buffer as it was when last seen (fixed-length views, remade when any isolate has grown
+   * it: `sync`; a length-tracking view's element access is 5–8× slower on Node 20, measured).
+   */
+  private bytes: Uint8Array
   readonly maxsize: number
   private readonly errors: FifoErrors<Closed, Ended>
   private readonly takers = new WaitQueue<Item, Closed | Ended>()
@@ -133,8 +168,7 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
     this.buffer = buffer as GrowableBuffer
     // length-tracking views: they follow the buffer when any isolate grows it
     this.cells = new Int32Array(buffer, 0, CELLS)
-    this.bytes = new Uint8Array(buffer)
-    this.lengths = new DataView(buffer)
+    this.bytes = new Uint8Array(buffer, 0, buffer.byteLength)
     this.maxsize = maxsize > 0 ? maxsize : Infinity
     this.takerWatch = new Watch(this.cells, PUTS, () => this.serveTakers())
     this.putterWatch = new Watch(this.cells, GETS, () => this.servePutters())
@@ -171,7 +205,17 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
    * terminated thread still passes on an item it holds, but takes none: `taking`).
    */
   private locked<A>(change: () => A, taking = false): A {
-    return exclusive(this.cells, MUTEX, change, taking)
+    return exclusive(this.cells, MUTEX, () => {
+      this.sync()
+      return change()
+    }, taking)
+  }
+
+  /** Sees the whole buffer, as another isolate (or this one) may have grown it. */
+  private sync(): void {
+    const length = this.buffer.byteLength
+    if (this.bytes.length === length) return
+    this.bytes = new Uint8Array(this.buffer, 0, length)
   }
 
   private bump(index: number): void {
@@ -194,6 +238,7 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
       if (live + need > maxQueueBytes) return false
       capacity = Math.min(maxQueueBytes, Math.max(capacity * 2, (live + need) * 2))
       this.buffer.grow(DATA + capacity)
+      this.sync()
     }
     const to = atFront ? need : 0
     this.bytes.copyWithin(DATA + to, DATA + head, DATA + tail)
@@ -203,26 +248,50 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
   }
 
   private write(at: number, item: Item): void {
-    this.lengths.setUint32(DATA + at, item.bytes.length, true)
-    this.bytes[DATA + at + 4] = item.tag
-    this.bytes.set(item.bytes, DATA + at + HEADER)
+    const bytes = this.bytes
+    const from = item.bytes
+    writeFrameHeader(bytes, DATA + at, from.length, item.tag)
+    if (from.length > 16) bytes.set(from, DATA + at + FRAME_HEADER)
+    else for (let i = 0, to = DATA + at + FRAME_HEADER; i < from.length; i++) bytes[to + i] = from[i]!
   }
 
-  /** Takes the first item (its bytes copied out), or `undefined` when there is none or the queue is closed. */
-  private tryTake(): Item | undefined {
+  /**
+   * Takes up to `max` first items, copied out by `out` (given this isolate's view of the memory, where
+   * the first begins and where each ends); `undefined` when there is none or the queue is closed.
+   */
+  private tryTakeUpTo<A>(max: number, out: (bytes: Uint8Array, start: number, ends: Array<number>) => A): A | undefined {
     return this.locked(() => {
       const c = this.cells
-      if (c[COUNT] === 0 || c[CLOSED] !== 0) return undefined
+      if (c[CLOSED] !== 0) return undefined
+      const n = Math.min(max, c[COUNT]!)
+      if (n === 0) return undefined
+      const bytes = this.bytes
       const head = c[HEAD]!
-      const length = this.lengths.getUint32(DATA + head, true)
-      const start = DATA + head + HEADER
-      const item = { tag: this.bytes[DATA + head + 4]!, bytes: this.bytes.slice(start, start + length) }
-      if (Atomics.sub(c, COUNT, 1) === 1) c[HEAD] = c[TAIL] = 0
-      else c[HEAD] = head + HEADER + length
+      const ends = new Array<number>(n)
+      for (let i = 0, at = DATA + head; i < n; i++) at = ends[i] = at + FRAME_HEADER + frameLength(bytes, at)
+      const taken = out(bytes, DATA + head, ends)
+      if (Atomics.sub(c, COUNT, n) === n) c[HEAD] = c[TAIL] = 0
+      else c[HEAD] = ends[n - 1]! - DATA
       this.bump(GETS)
       holdUntilIdle()
-      return item
+      return taken
     }, true)
+  }
+
+  /** Takes the first item (its bytes copied out). */
+  private tryTake(): Item | undefined {
+    return this.tryTakeUpTo(1, (bytes, start, ends) => ({
+      tag: bytes[start + 4]!,
+      bytes: bytes.slice(start + FRAME_HEADER, ends[0])
+    }))
+  }
+
+  /** Takes up to `max` first items (copied out at once). */
+  private tryTakeFrames(max: number): Frames | undefined {
+    return this.tryTakeUpTo(max, (bytes, start, ends) => ({
+      bytes: bytes.slice(start, ends[ends.length - 1]),
+      ends: ends.map((end) => end - start)
+    }))
   }
 
   /** Watches for an item for a moment before waiting (a producer in another thread is often that close). */
@@ -237,20 +306,45 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
     return undefined
   }
 
-  /** Puts an item in at the end: `"closed"`, `"ended"`, `"full"` (no room for it now), or `"in"`. */
-  private tryPut(item: Item): "closed" | "ended" | "full" | "in" {
+  /**
+   * Puts in at the end as many of the `wanted` next items as there is room for now (in count and
+   * memory; `bytesOf(k)`: the bytes of the first `k` framed), written by `write(at, k)`: how many
+   * went in, or `"closed"`/`"ended"`.
+   */
+  private tryAppend(
+    wanted: number,
+    bytesOf: (k: number) => number,
+    write: (at: number, k: number) => void
+  ): number | "closed" | "ended" {
     return this.locked(() => {
       const c = this.cells
       if (c[CLOSED] !== 0) return "closed"
       if (c[ENDED] !== 0) return "ended"
-      if (c[COUNT]! >= this.maxsize || !this.room(HEADER + item.bytes.length, false)) return "full"
-      this.write(c[TAIL]!, item)
-      c[TAIL] = c[TAIL]! + HEADER + item.bytes.length
-      Atomics.add(c, COUNT, 1)
-      Atomics.add(c, UNFINISHED, 1)
+      let k = Math.min(wanted, this.maxsize - c[COUNT]!)
+      while (k > 0 && !this.room(bytesOf(k), false)) k >>= 1
+      if (k <= 0) return 0
+      write(c[TAIL]!, k)
+      c[TAIL] = c[TAIL]! + bytesOf(k)
+      Atomics.add(c, COUNT, k)
+      Atomics.add(c, UNFINISHED, k)
       this.bump(PUTS)
-      return "in"
+      return k
     })
+  }
+
+  private tryPut(item: Item): number | "closed" | "ended" {
+    return this.tryAppend(1, () => FRAME_HEADER + item.bytes.length, (at) => this.write(at, item))
+  }
+
+  /** Puts in the items of `frames` from `from` on that there is room for now (see `tryAppend`). */
+  private tryPutFrames(frames: Frames, from: number): number | "closed" | "ended" {
+    const { bytes, ends } = frames
+    const start = from === 0 ? 0 : ends[from - 1]!
+    return this.tryAppend(
+      ends.length - from,
+      (k) => ends[from + k - 1]! - start,
+      (at, k) => this.bytes.set(bytes.subarray(start, ends[from + k - 1]), DATA + at)
+    )
   }
 
   /** Puts an item back at the front (a getter that gave up after taking it); nothing once closed. */
@@ -258,8 +352,8 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
     this.locked(() => {
       const c = this.cells
       if (c[CLOSED] !== 0) return
-      if (!this.room(HEADER + item.bytes.length, true)) throw new Error("a queue's memory cannot hold an item given back")
-      const at = c[HEAD]! - HEADER - item.bytes.length
+      if (!this.room(FRAME_HEADER + item.bytes.length, true)) throw new Error("a queue's memory cannot hold an item given back")
+      const at = c[HEAD]! - FRAME_HEADER - item.bytes.length
       this.write(at, item)
       c[HEAD] = at
       Atomics.add(c, COUNT, 1)
@@ -271,6 +365,28 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
   /** Takes the first item; waits for one (at most `ms` ≥ 0) unless `block` is false. */
   get(block: boolean, ms: number): Effect.Effect<unknown, QueueEmpty | Closed | Ended> {
     return Effect.map(this.take(block, ms), decodeItem)
+  }
+
+  /**
+   * Takes the first item as `get` does, then (unless other getters of this isolate wait) the items
+   * after it that are there, up to `max` in all.
+   */
+  getUpTo(max: number, block: boolean, ms: number): Effect.Effect<Array<unknown>, QueueEmpty | Closed | Ended> {
+    return Effect.map(this.take(block, ms), (first) => {
+      let rest: Frames | undefined
+      if (max > 1 && this.takers.size === 0) {
+        try {
+          rest = this.tryTakeFrames(max - 1)
+        } catch (e) {
+          // this thread is being terminated: it passes on what it holds and takes no more
+          if (!(e instanceof Revoked)) throw e
+        }
+        if (rest !== undefined) this.putterWatch.run()
+      }
+      const values = rest === undefined ? [] : decodeFrames(rest)
+      values.unshift(decodeItem(first))
+      return values
+    })
   }
 
   /** Takes the first item; waits for it (at most `ms` ≥ 0) unless `block` is false. */
@@ -318,7 +434,7 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
     return Effect.suspend(() => {
       if (this.putters.size === 0) {
         const outcome = this.tryPut(item)
-        if (outcome === "in") {
+        if (outcome === 1) {
           this.takerWatch.run()
           return Effect.void
         }
@@ -328,14 +444,41 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
         return Effect.fail(this.errors.closed())
       }
       if (!block || ms === 0) return Effect.fail(new QueueFull())
-      // kept as they are now (a `Uint8Array` item is the caller's own array)
-      const waiter = this.putters.add({ tag: item.tag, bytes: item.bytes.slice() })
-      this.putterWatch.run()
       return Effect.flatMap(
-        this.putters.await(waiter, ms),
+        this.awaitRoom(item, ms),
         Option.match({ onNone: () => Effect.fail(new QueueFull()), onSome: () => Effect.void })
       )
     })
+  }
+
+  /**
+   * Puts every item, in order, each as soon as there is room for it (after the putters of this
+   * isolate that came first). Interrupted, it leaves the items put so far in the queue.
+   */
+  putAll(frames: Frames): Effect.Effect<void, Closed | Ended> {
+    const from = (i: number): Effect.Effect<void, Closed | Ended> =>
+      Effect.suspend(() => {
+        if (this.putters.size === 0) {
+          const outcome = this.tryPutFrames(frames, i)
+          if (outcome === "closed") return Effect.fail(this.errors.closed())
+          if (outcome === "ended") return Effect.fail(this.errors.ended())
+          if (outcome > 0) this.takerWatch.run()
+          i += outcome
+          if (i === frames.ends.length) return Effect.void
+        } else if (this.closed) {
+          return Effect.fail(this.errors.closed())
+        }
+        return Effect.flatMap(this.awaitRoom(frameItem(frames, i), -1), () => from(i + 1))
+      })
+    return frames.ends.length === 0 ? Effect.void : from(0)
+  }
+
+  /** Waits (at most `ms`) behind this isolate's other putters until `item` is in; `None` at the timeout. */
+  private awaitRoom(item: Item, ms: number): Effect.Effect<Option.Option<void>, Closed | Ended> {
+    // kept as they are now (a `Uint8Array` item is the caller's own array)
+    const waiter = this.putters.add({ tag: item.tag, bytes: item.bytes.slice() })
+    this.putterWatch.run()
+    return this.putters.await(waiter, ms)
   }
 
   taskDone(): Effect.Effect<void, ValueError> {
@@ -388,7 +531,7 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
     for (let first = this.putters.first(); first !== undefined; first = this.putters.first()) {
       const outcome = this.tryPut(first.data)
       if (outcome === "ended") this.putters.settleAll(Exit.fail(this.errors.ended()))
-      if (outcome !== "in") break
+      if (outcome !== 1) break
       this.putters.settle(first, Exit.void)
       this.takerWatch.run()
     }

@@ -69,6 +69,10 @@ export interface Queue<A> extends QueueHandle<A>, AsyncIterable<A>, AsyncDisposa
   put(item: A, options?: BlockingOptions): Promise<void>
   /** Takes the first item, waiting for one (`block: false` or `timeout` → `QueueEmpty`). */
   get(options?: BlockingOptions): Promise<A>
+  /** Puts every item, in order (see `Queue.putAll`); an item that cannot be put rejects before any is put. */
+  putAll(items: Iterable<A>, options?: AbortOptions): Promise<void>
+  /** Takes the first item as `get` does, and the items behind it that are there, up to `max` in all. */
+  getUpTo(max: number, options?: BlockingOptions): Promise<Array<A>>
   /** `put(item, { block: false })`. */
   putNowait(item: A): Promise<void>
   /** `get({ block: false })`. */
@@ -130,6 +134,12 @@ class QueueImpl<A> extends SharedResource<unknown> {
   }
   get(options?: BlockingOptions): Promise<A> {
     return this.exec(Core.get(this.self, coreOptions(options)), options?.signal) as Promise<A>
+  }
+  putAll(items: Iterable<A>, options?: AbortOptions): Promise<void> {
+    return this.exec(Core.putAll(this.self, items), options?.signal)
+  }
+  getUpTo(max: number, options?: BlockingOptions): Promise<Array<A>> {
+    return this.exec(Core.getUpTo(this.self, max, coreOptions(options)), options?.signal) as Promise<Array<A>>
   }
   putNowait(item: A): Promise<void> {
     return this.exec(Core.putNowait(this.self, item))

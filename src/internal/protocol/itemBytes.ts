@@ -60,13 +60,15 @@ export const encodeItem = (value: unknown): Item => {
 }
 
 /** The value an item (as taken out of a queue's memory: its own bytes) stands for, handles working here. */
-export const decodeItem = (item: Item): unknown => {
-  switch (item.tag) {
+export const decodeItem = (item: Item): unknown => decodePayload(item.tag, item.bytes)
+
+const decodePayload = (tag: number, bytes: Uint8Array): unknown => {
+  switch (tag) {
     case NUMBER:
-      floatBytes.set(item.bytes)
+      floatBytes.set(bytes)
       return float[0]
     case STRING:
-      return decoder.decode(item.bytes)
+      return decoder.decode(bytes)
     case UNDEFINED:
       return undefined
     case NULL:
@@ -76,8 +78,101 @@ export const decodeItem = (item: Item): unknown => {
     case FALSE:
       return false
     case BYTES:
-      return item.bytes
+      return bytes
     default:
-      return decodeHandles(v8.deserialize(item.bytes))
+      return decodeHandles(v8.deserialize(bytes))
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Frames: items one after another, as a queue's memory keeps them
+// ---------------------------------------------------------------------------------------------------
+
+/** Before an item's bytes in a frame: their length (32 bits, little-endian), then the item's tag. */
+export const FRAME_HEADER = 5
+
+/** Items framed one after another; item `i`'s frame ends at `ends[i]` (and begins where `i - 1`'s ends). */
+export interface Frames {
+  readonly bytes: Uint8Array
+  readonly ends: ReadonlyArray<number>
+}
+
+/** Writes `length` and `tag`, the header of a frame, at `at`. */
+export const writeFrameHeader = (bytes: Uint8Array, at: number, length: number, tag: number): void => {
+  bytes[at] = length & 0xff
+  bytes[at + 1] = (length >>> 8) & 0xff
+  bytes[at + 2] = (length >>> 16) & 0xff
+  bytes[at + 3] = length >>> 24
+  bytes[at + 4] = tag
+}
+
+/** The length of the bytes of the frame at `at`. */
+export const frameLength = (bytes: Uint8Array, at: number): number =>
+  (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16)) + bytes[at + 3]! * 0x1000000
+
+/** Builds `Frames`: numbers and strings are written in place (no `Item` is made for them). */
+export class FramesWriter {
+  private bytes = new Uint8Array(4096)
+  private at = 0
+  private readonly ends: Array<number> = []
+
+  private reserve(n: number): void {
+    if (this.at + n <= this.bytes.length) return
+    const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.at + n))
+    bigger.set(this.bytes.subarray(0, this.at))
+    this.bytes = bigger
+  }
+
+  private end(length: number, tag: number): void {
+    writeFrameHeader(this.bytes, this.at, length, tag)
+    this.at += FRAME_HEADER + length
+    this.ends.push(this.at)
+  }
+
+  /** Adds a number or a string, written in place. */
+  add(value: number | string): void {
+    if (typeof value === "number") {
+      this.reserve(FRAME_HEADER + 8)
+      float[0] = value
+      this.bytes.set(floatBytes, this.at + FRAME_HEADER)
+      return this.end(8, NUMBER)
+    }
+    this.reserve(FRAME_HEADER + value.length * 3)
+    this.end(encoder.encodeInto(value, this.bytes.subarray(this.at + FRAME_HEADER)).written, STRING)
+  }
+
+  addItem(item: Item): void {
+    this.reserve(FRAME_HEADER + item.bytes.length)
+    this.bytes.set(item.bytes, this.at + FRAME_HEADER)
+    this.end(item.bytes.length, item.tag)
+  }
+
+  get frames(): Frames {
+    return { bytes: this.bytes.subarray(0, this.at), ends: this.ends }
+  }
+}
+
+/** The items of frames (their own copy), handles working here. */
+export const decodeFrames = (frames: Frames): Array<unknown> => {
+  const { bytes, ends } = frames
+  const values = new Array<unknown>(ends.length)
+  for (let i = 0, at = 0; i < ends.length; at = ends[i++]!) {
+    const tag = bytes[at + 4]!
+    const payload = at + FRAME_HEADER
+    if (tag === NUMBER) {
+      for (let k = 0; k < 8; k++) floatBytes[k] = bytes[payload + k]!
+      values[i] = float[0]
+    } else {
+      // a `Uint8Array` item is an array of its own, not a view of the others' bytes
+      const own = tag === BYTES ? bytes.slice(payload, ends[i]) : bytes.subarray(payload, ends[i])
+      values[i] = decodePayload(tag, own)
+    }
+  }
+  return values
+}
+
+/** Frame `i` of `frames` as an item (its bytes a view of the frames'). */
+export const frameItem = (frames: Frames, i: number): Item => {
+  const at = i === 0 ? 0 : frames.ends[i - 1]!
+  return { tag: frames.bytes[at + 4]!, bytes: frames.bytes.subarray(at + FRAME_HEADER, frames.ends[i]) }
 }
