@@ -7,7 +7,8 @@
 // same run (bench/ipc.py), interleaved round by round:
 //
 // - Queue: 200,000 small ints, 1 producer → 1 consumer and 2 → 2, all children (thread / process),
-//   the queue owned by the parent (Python: mp.Queue between processes);
+//   the queue owned by the parent (Python: mp.Queue between processes); ours an item a call (put/get)
+//   and 1,000 a call (putAll/getUpTo; Python has no such call: its rows are the same put/get ones);
 // - Pipe: ping-pong round trip of a small message parent ↔ child (median, p99);
 // - Pipe: a child sends 1 MiB messages with sendBytes, the parent reads them (MB/s);
 // - Lock: two children contending, acquire/release pairs per second (Python: mp.Lock in shared memory,
@@ -48,6 +49,7 @@ const scaled = (n) => Math.max(1, Math.round(n * scale))
 // gets a size that takes it a similar time: the rows compare rates, not totals.
 const sizes = {
   queueItems: scaled(200_000),
+  queueChunk: 1_000, // items a putAll/getUpTo (the chunked Queue rows)
   rttTrips: scaled(2_000),
   rttWarmup: 200,
   bytesMessages: scaled(200),
@@ -117,15 +119,19 @@ const doneCounts = (n) => (control) =>
 const check = (what, got, expected) =>
   got === expected ? Effect.void : Effect.die(new Error(`${what}: got ${got}, expected ${expected}`))
 
-const ourQueue = (backend, producers, consumers) => (n) =>
+/** Queue throughput: `put`/`get` an item at a time, or `putAll`/`getUpTo` `chunk` items at a time. */
+const ourQueue = (backend, producers, consumers, chunk) => (n) =>
   Effect.gen(function*() {
     const q = yield* Queue.make()
     const per = Math.floor(n / producers)
+    const [producer, consumer] = chunk === undefined
+      ? [[tasks.queueProducer, []], [tasks.queueConsumer, []]]
+      : [[tasks.queueChunkProducer, [chunk]], [tasks.queueChunkConsumer, [chunk]]]
     const { ms, value } = yield* contend(
       (control, go) =>
         Effect.zipWith(
-          spawnN(producers, tasks.queueProducer, [q, control, go, per], backend),
-          spawnN(consumers, tasks.queueConsumer, [q, control], backend),
+          spawnN(producers, producer[0], [q, control, go, per, ...producer[1]], backend),
+          spawnN(consumers, consumer[0], [q, control, ...consumer[1]], backend),
           (a, b) => [...a, ...b]
         ),
       doneCounts(consumers)
@@ -243,9 +249,12 @@ if (groups.has("queue")) {
     const pyName = `python mp.Queue ${shape} (processes)`
     if (python) contenders.push(pyContender(pyName, sizes.queueItems, "queue", (n) => ({ producers: p, consumers: c, n }), figure))
     for (const backend of backends) {
-      const name = `Queue ${shape}, ${backend}→${backend}`
-      contenders.push(ourContender(name, sizes.queueItems, ourQueue(backend, p, c), figure))
-      rows.push({ name, py: pyName, unit: "items/s", higher: true, goal: backend === "thread" ? 10 : backend === "process" ? 2 : undefined })
+      for (const chunk of [undefined, sizes.queueChunk]) {
+        const how = chunk === undefined ? "" : ` (putAll/getUpTo ${chunk})`
+        const name = `Queue ${shape}, ${backend}→${backend}${how}`
+        contenders.push(ourContender(name, sizes.queueItems, ourQueue(backend, p, c, chunk), figure))
+        rows.push({ name, py: pyName, unit: "items/s", higher: true, goal: backend === "thread" ? 10 : backend === "process" ? 2 : undefined })
+      }
     }
   }
   plan.push({ title: "Queue throughput", contenders, rows })
