@@ -16,9 +16,13 @@
 // - Value: two children incrementing a Value under its lock (Python: mp.Value, and a Manager Value
 //   under a Manager Lock).
 //
+// Rows named "floor: …" do the same work without the library (a bare forked child on the same IPC
+// channel; bare Effect steps): what no implementation on this runtime gets under.
+//
 // Children start before the clock: each says "ready" and waits for an Event `go`; the clock stops when
 // the parent has every consumer's "done". Our children run built code (dist/) from the plain .mjs task
 // module bench/fixtures/ipc-tasks.mjs.
+import * as CP from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { parseOptions, scriptArgs } from "./lib/args.mjs"
 import { describeCpu, watchCpu } from "./lib/cpuwatch.mjs"
@@ -190,6 +194,73 @@ const ourValue = (backend) => (m) =>
   })
 
 // ---------------------------------------------------------------------------------------------------
+// Floors: what the same work costs without the library (the rows named "floor: …")
+// ---------------------------------------------------------------------------------------------------
+
+const bareIpc = fileURLToPath(new URL("./fixtures/bare-ipc.mjs", import.meta.url))
+
+/** Forks the bare IPC child (as the process backend forks: advanced serialization); `use` drives it. */
+const withBareChild = async (args, use) => {
+  const child = CP.fork(bareIpc, args, { serialization: "advanced", stdio: ["inherit", "inherit", "inherit", "ipc"] })
+  const ended = new Promise((resolve) => child.once("exit", resolve))
+  try {
+    return await use(child)
+  } finally {
+    if (child.connected) child.disconnect()
+    await ended
+  }
+}
+
+/** The next message from a bare child. */
+const nextMessage = (child) => new Promise((resolve) => child.once("message", resolve))
+
+const bareRtt = (n) =>
+  withBareChild([], async (child) => {
+    const samples = []
+    for (let i = 0; i < sizes.rttWarmup + n; i++) {
+      const t = now()
+      const back = nextMessage(child)
+      child.send(i)
+      if ((await back) !== i) throw new Error(`bare echo: sent ${i}, got something else`)
+      if (i >= sizes.rttWarmup) samples.push(now() - t)
+    }
+    child.send(null)
+    samples.sort((x, y) => x - y)
+    return { median: samples[samples.length >> 1], p99: samples[Math.max(0, Math.ceil(0.99 * samples.length) - 1)] }
+  })
+
+const bareBytes = (k) =>
+  withBareChild(["bytes", String(k), String(sizes.bytesSize)], (child) =>
+    new Promise((resolve, reject) => {
+      let total = 0
+      let t = 0
+      child.on("message", (message) => {
+        if (message !== null) return void (total += message.byteLength)
+        const ms = now() - t
+        if (total === k * sizes.bytesSize) resolve({ ms })
+        else reject(new Error(`bare bytes: got ${total}, expected ${k * sizes.bytesSize}`))
+      })
+      t = now()
+      child.send("go")
+    }))
+
+/** Two Effect steps a pair (a compare-and-swap, a store) in one fiber: no lock, no contention. */
+const effectPairs = (m) =>
+  Effect.sync(() => {
+    const cells = new Int32Array(new SharedArrayBuffer(4))
+    const acquire = Effect.sync(() => Atomics.compareExchange(cells, 0, 0, 1) === 0)
+    const release = Effect.sync(() => Atomics.store(cells, 0, 0))
+    const t = now()
+    Effect.runSync(Effect.gen(function*() {
+      for (let i = 0; i < m; i++) {
+        yield* acquire
+        yield* release
+      }
+    }))
+    return { ms: now() - t }
+  })
+
+// ---------------------------------------------------------------------------------------------------
 // Rows: what each contender measures, its unit, and which Python contender it is compared with
 // ---------------------------------------------------------------------------------------------------
 
@@ -272,6 +343,11 @@ if (groups.has("rtt")) {
       rows.push({ name, py: pyName, unit: "µs median (p99)", higher: false, goal: backend === "thread" ? 1 : backend === "process" ? 1.5 : undefined })
     }
   }
+  if (backends.includes("process")) {
+    const name = "floor: bare fork IPC round trip (no library)"
+    contenders.push(contender(name, sizes.rttTrips, bareRtt))
+    rows.push({ name, py: pyName, unit: "µs median (p99)", higher: false })
+  }
   plan.push({ title: "Pipe round trip", contenders, rows, latency: true })
 }
 
@@ -287,6 +363,11 @@ if (groups.has("bytes")) {
       contenders.push(ourContender(name, sizes.bytesMessages, ourPipeBytes(backend), figure))
       rows.push({ name, py: pyName, unit: "MB/s", higher: true, goal: 1 })
     }
+  }
+  if (backends.includes("process")) {
+    const name = "floor: bare fork IPC 1 MiB child→parent (no library)"
+    contenders.push(contender(name, sizes.bytesMessages, bareBytes, figure))
+    rows.push({ name, py: pyName, unit: "MB/s", higher: true })
   }
   plan.push({ title: "Pipe 1 MiB throughput", contenders, rows })
 }
@@ -313,6 +394,11 @@ if (groups.has("lock")) {
         goal: backend === "process" ? 2 : backend === "thread" ? 1 : undefined
       })
     }
+  }
+  {
+    const name = "floor: 2 Effect steps a pair, 1 fiber, no contention (no library)"
+    contenders.push(ourContender(name, sizes.lockPairsThread, effectPairs, perSecond(1)))
+    rows.push({ name, py: pyShm, unit: "pairs/s", higher: true })
   }
   plan.push({ title: "Lock contention", contenders, rows })
 }
