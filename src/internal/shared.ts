@@ -43,11 +43,30 @@ export const waitAsync = (Atomics as unknown as {
   ) => { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> }
 }).waitAsync
 
+/** Attempts of a spin before a wait (a few microseconds). */
+const spinAttempts = 2000
+
 /**
- * Loads of a cell while spinning before a wait (a few microseconds): another thread often makes the
- * change within microseconds, far sooner than a wake-up through the event loop.
+ * Calls `attempt` again and again for a moment before a wait, until it answers something else than
+ * `undefined` (a result, or its own "stop"): another thread often makes the change within
+ * microseconds, far sooner than a wake-up through the event loop. Only when another isolate works on
+ * the same memory (`cells[views]`, see `countView`): a change made by another OS process or by this
+ * isolate comes through this isolate's event loop, which a spin would only hold up (measured: the
+ * owner's `recv` spun 24 µs a message for a process child's replies).
  */
-export const spinLoads = 2000
+export const spin = <A>(cells: Int32Array, views: number, attempt: () => A | undefined): A | undefined => {
+  if (Atomics.load(cells, views) < 2) return undefined
+  for (let i = 0; i < spinAttempts; i++) {
+    const outcome = attempt()
+    if (outcome !== undefined) return outcome
+  }
+  return undefined
+}
+
+/** Counts, in `cells[views]`, one more isolate working on this memory (once per isolate's view). */
+export const countView = (cells: Int32Array, views: number): void => {
+  Atomics.add(cells, views, 1)
+}
 
 /**
  * Runs `change` (synchronous writes to shared memory) holding the short lock in `cells[index]` (0 free,

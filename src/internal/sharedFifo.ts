@@ -21,6 +21,8 @@
  * - `ENDED`: nothing more will be put (a pipe whose other end was closed): getters drain the items,
  *   then fail (`EOFError`).
  * - `UNREADABLE`: a pipe's end whose reader gave up on a too long message reads no more.
+ * - `VIEWS`: the isolates working on this memory (a getter spins before it waits only when there are
+ *   others: `shared.spin`).
  *
  * Within one isolate, waiting getters (and putters) are served in the order they came; across
  * isolates whoever takes the internal lock first goes first, as with Python's queue.
@@ -44,7 +46,7 @@ import {
   writeFrameHeader
 } from "./protocol/itemBytes.ts"
 import { findUnsendable } from "./protocol/sendable.ts"
-import { exclusive, spinLoads, Watch } from "./shared.ts"
+import { countView, exclusive, spin, Watch } from "./shared.ts"
 import { WaitQueue } from "./waiting.ts"
 
 const MUTEX = 0
@@ -58,7 +60,8 @@ const JOINS = 7
 const CLOSED = 8
 const ENDED = 9
 const UNREADABLE = 10
-const CELLS = 11
+const VIEWS = 11
+const CELLS = 12
 /** Where the items begin (bytes). */
 const DATA = CELLS * Int32Array.BYTES_PER_ELEMENT
 const initialBytes = 64 * 1024
@@ -170,6 +173,7 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
     this.cells = new Int32Array(buffer, 0, CELLS)
     this.bytes = new Uint8Array(buffer, 0, buffer.byteLength)
     this.maxsize = maxsize > 0 ? maxsize : Infinity
+    countView(this.cells, VIEWS)
     this.takerWatch = new Watch(this.cells, PUTS, () => this.serveTakers())
     this.putterWatch = new Watch(this.cells, GETS, () => this.servePutters())
     this.joinerWatch = new Watch(this.cells, JOINS, () => this.serveJoiners())
@@ -294,16 +298,12 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
     }))
   }
 
-  /** Watches for an item for a moment before waiting (a producer in another thread is often that close). */
+  /** Watches for an item for a moment before waiting (`shared.spin`): a producer in another thread is often that close. */
   private spinTake(): Item | undefined {
-    for (let i = 0; i < spinLoads; i++) {
-      if (Atomics.load(this.cells, CLOSED) !== 0) return undefined
-      if (Atomics.load(this.cells, COUNT) > 0) {
-        const item = this.tryTake()
-        if (item !== undefined) return item
-      }
-    }
-    return undefined
+    return spin(this.cells, VIEWS, () => {
+      if (Atomics.load(this.cells, CLOSED) !== 0) return null
+      return Atomics.load(this.cells, COUNT) > 0 ? this.tryTake() : undefined
+    }) ?? undefined
   }
 
   /**

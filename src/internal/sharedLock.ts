@@ -26,7 +26,7 @@ import { Holders } from "./holder.ts"
 import type { Handle } from "./protocol/handle.ts"
 import { tooManyReleases } from "./semaphore.ts"
 import type { Caller } from "./router.ts"
-import { type Attached, attachReply, callerHash, openView, serveShared, spinLoads, waitAsync } from "./shared.ts"
+import { type Attached, attachReply, callerHash, countView, openView, serveShared, spin, waitAsync } from "./shared.ts"
 import { guarded } from "./guard.ts"
 import { WaitQueue } from "./waiting.ts"
 
@@ -37,7 +37,9 @@ const COUNT = 1
 const CALLER = 2
 const WAITERS = 3
 const CLOSED = 4
-const CELLS = 5
+/** The isolates with a view of this lock (`countView`). */
+const VIEWS = 5
+const CELLS = 6
 
 const RECOVERED = 1 << 30
 const SLOT = RECOVERED - 1
@@ -69,6 +71,7 @@ export class SharedLock {
   constructor(cells: Int32Array, kind: LockKind) {
     this.cells = cells
     this.kind = kind
+    countView(cells, VIEWS)
   }
 
   get closed(): boolean {
@@ -126,18 +129,17 @@ export class SharedLock {
   }
 
   /**
-   * Watches the lock for a moment before waiting: a holder in another thread often frees it within
-   * microseconds, far sooner than a wake-up through the event loop. Not when this isolate's own
-   * process holds it (it cannot free it while this runs) or others here wait first.
+   * Watches the lock for a moment before waiting (`shared.spin`): a holder in another thread often
+   * frees it within microseconds. Not when this isolate's own process holds it (it cannot free it
+   * while this runs) or others here wait first.
    */
   private spin(taker: Taker): boolean {
     if (this.waiters.size > 0) return false
-    for (let i = 0; i < spinLoads; i++) {
+    return spin(this.cells, VIEWS, () => {
       const state = Atomics.load(this.cells, STATE)
       if ((state & SLOT) === taker.slot) return false
-      if ((state & SLOT) === 0 && this.tryTake(taker)) return true
-    }
-    return false
+      return (state & SLOT) === 0 && this.tryTake(taker) ? true : undefined
+    }) ?? false
   }
 
   /** Serves this isolate's waiters, first come first served, while the lock can be taken. */
