@@ -31,9 +31,8 @@ export const holderKeyOf = (context: ProcessContext | undefined, handle: Handle<
     entry = { key: `f${nextKey++}`, resources: new Set<string>() }
     keys.set(context, entry)
   }
-  const id = `${handle.node}/${handle.rid}`
-  if (!entry.resources.has(id)) {
-    entry.resources.add(id)
+  if (!entry.resources.has(handle.id)) {
+    entry.resources.add(handle.id)
     const key = entry.key
     onContextEnd(context, () => {
       Effect.runFork(Effect.ignore(invoke(handle, "abandon", [key])))

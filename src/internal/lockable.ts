@@ -59,8 +59,8 @@ export const directNow = (self: Handle<unknown>, fiber: Fiber.RuntimeFiber<unkno
     : undefined
 
 /**
- * Runs `direct` on the lock's shared memory when this isolate has it, else `call` (the owner's
- * operation, by message where it is remote). Both get the holder key of the current process. Once
+ * Runs `direct` on the lock's shared memory when this isolate has it (called as the Effect runs, so
+ * it may act at once), else `call` (the owner's operation, by message where it is remote). Both get the holder key of the current process. Once
  * attached, the choice costs no Effect step of its own: the direct path is a few `Atomics`.
  */
 const either = <A, E>(
@@ -93,11 +93,10 @@ export const acquire: {
 export const release = (self: Handle<unknown>): Effect.Effect<void, ValueError | ResourceClosed> =>
   either(
     self,
-    (lock, taker) =>
-      Effect.suspend(() => {
-        const error = lock.release(taker)
-        return error === undefined ? Effect.void : Effect.fail(error)
-      }),
+    (lock, taker) => {
+      const error = lock.release(taker)
+      return error === undefined ? Effect.void : Effect.fail(error)
+    },
     (key) => invoke<void, ValueError>(self, "release", [key])
   )
 

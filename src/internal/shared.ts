@@ -130,8 +130,14 @@ export class Watch {
   }
 }
 
-/** What this isolate learnt from `attach`, by `${node}/${rid}|${key}`. */
-const attachments = new Map<string, Attached | null>()
+/** What this isolate learnt from `attach`, by resource (`handle.id`), then holder key. */
+const attachments = new Map<string, Map<string, Attached | null>>()
+
+const learnt = (handle: Handle<unknown>, key: string, attached: Attached | null): void => {
+  let byKey = attachments.get(handle.id)
+  if (byKey === undefined) attachments.set(handle.id, byKey = new Map())
+  byKey.set(key, attached)
+}
 
 /** What an isolate makes of an attached memory: closed when the owner's scope or node ends. */
 export interface View {
@@ -139,7 +145,7 @@ export interface View {
   readonly close: () => void
 }
 
-/** This isolate's view of each resource's memory, by `${node}/${rid}` (never reused for another). */
+/** This isolate's view of each resource's memory, by `handle.id` (never reused for another). */
 const views = new Map<string, View>()
 
 const ownerOf = (id: string): string => id.slice(0, id.indexOf("/"))
@@ -156,7 +162,7 @@ const listen = (): void => {
       views.delete(id)
       view.close()
     }
-    for (const key of attachments.keys()) if (isUnder(ownerOf(key), gone)) attachments.delete(key)
+    for (const id of attachments.keys()) if (isUnder(ownerOf(id), gone)) attachments.delete(id)
   })
 }
 
@@ -172,9 +178,8 @@ export const attach = (handle: Handle<unknown>, key: string): Effect.Effect<Atta
   if (known !== undefined) return Effect.succeed(known ?? undefined)
   const pid = ownerPid(handle)
   if (pid !== undefined && pid !== process.pid) return Effect.succeed(undefined)
-  const id = `${handle.node}/${handle.rid}|${key}`
   return invoke<Attached | null, never>(handle, "attach", [key, process.pid]).pipe(
-    Effect.tap((attached) => Effect.sync(() => attachments.set(id, attached))),
+    Effect.tap((attached) => Effect.sync(() => learnt(handle, key, attached))),
     Effect.map((attached) => attached ?? undefined),
     // a closed resource: its calls will say so
     Effect.orElseSucceed(() => undefined)
@@ -191,11 +196,10 @@ export const openView = <V extends View>(
   attached: Attached,
   make: (buffer: SharedArrayBuffer, attached: Attached) => V
 ): V | undefined => {
-  const id = `${handle.node}/${handle.rid}`
-  let view = views.get(id)
+  let view = views.get(handle.id)
   if (view === undefined) {
     listen()
-    views.set(id, view = make(attached.buffer, attached))
+    views.set(handle.id, view = make(attached.buffer, attached))
   }
   if (!view.closed) return view as V
   forget(handle)
@@ -247,7 +251,7 @@ export const serveShared = <Meta>(
     (served) =>
       Effect.sync(() => {
         handle = served
-        views.set(`${served.node}/${served.rid}`, view)
+        views.set(served.id, view)
       })
   )
 }
@@ -266,10 +270,9 @@ export const attachOnArrival = (kinds: ReadonlyArray<string>): void => {
     revivedListeners.add((handle) => {
       const r = router()
       if (!eagerKinds.has(handle.kind) || ownerPid(handle) !== process.pid || handle.node === r.node) return
-      const id = `${handle.node}/${handle.rid}|`
-      if (attachments.has(id)) return
+      if (attached(handle, "") !== undefined) return
       r.call(handle.node, handle.rid, "attach", ["", process.pid], `${r.node}:attach`, (ok, value) => {
-        if (ok && !attachments.has(id)) attachments.set(id, value as Attached | null)
+        if (ok && attached(handle, "") === undefined) learnt(handle, "", value as Attached | null)
       })
     })
   }
@@ -278,13 +281,12 @@ export const attachOnArrival = (kinds: ReadonlyArray<string>): void => {
 
 /** What this isolate knows of `handle`'s memory for `key`: attached, `null` (none), or `undefined` (not asked yet). */
 export const attached = (handle: Handle<unknown>, key: string): Attached | null | undefined =>
-  attachments.get(`${handle.node}/${handle.rid}|${key}`)
+  attachments.get(handle.id)?.get(key)
 
 /** Forgets a resource's memory here (it was closed): its operations go back to being calls. */
 export const forget = (handle: Handle<unknown>): void => {
-  const id = `${handle.node}/${handle.rid}`
-  views.delete(id)
-  for (const key of attachments.keys()) if (key.startsWith(`${id}|`)) attachments.delete(key)
+  views.delete(handle.id)
+  attachments.delete(handle.id)
 }
 
 const hashes = new WeakMap<object, { readonly identity: string | undefined; readonly hash: number }>()

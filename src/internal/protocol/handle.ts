@@ -18,6 +18,8 @@ export class Handle<Meta = unknown> {
   readonly node: string
   readonly rid: number
   readonly meta: Meta
+  /** `node/rid`: the resource's name in this isolate's maps (one string, not one made per lookup). */
+  readonly id: string
   /** State of this handle in this isolate only (e.g. a queue closed by this process). */
   readonly local: { closed: boolean } = { closed: false }
   constructor(kind: string, node: string, rid: number, meta: Meta) {
@@ -25,6 +27,7 @@ export class Handle<Meta = unknown> {
     this.node = node
     this.rid = rid
     this.meta = meta
+    this.id = `${node}/${rid}`
   }
   pipe(...fns: ReadonlyArray<(a: unknown) => unknown>): unknown {
     let out: unknown = this
