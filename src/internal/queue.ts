@@ -17,7 +17,7 @@ import { CurrentContext } from "./currentContext.ts"
 import { encodeHandles, type Handle, isHandle } from "./protocol/handle.ts"
 import { frameItem, type Frames, type Item } from "./protocol/itemBytes.ts"
 import { cast, invoke } from "./resource.ts"
-import { attachOnArrival, attachReply, serveShared, viaMemory } from "./shared.ts"
+import { attachOnArrival, attachReply, serveShared, viaMemoryNow } from "./shared.ts"
 import { framesOf, itemOf, SharedFifo, unsendableError } from "./sharedFifo.ts"
 
 export type QueueKind = "Queue" | "JoinableQueue" | "SimpleQueue"
@@ -45,13 +45,19 @@ const isNegative = (timeout: Duration.DurationInput): boolean =>
     ? timeout < 0n
     : typeof timeout === "string" && /^\s*-/.test(timeout)
 
-/** The wire form of blocking options: `[block, timeout in ms or -1 for none]`. */
-const wireOptions = (options: BlockingOptions | undefined): Effect.Effect<readonly [boolean, number], ValueError> => {
+/**
+ * `f` of the wire form of blocking options (`block`, the timeout in ms or -1 for none), or the
+ * `ValueError` they deserve.
+ */
+const withWire = <A, E>(
+  options: BlockingOptions | undefined,
+  f: (block: boolean, ms: number) => Effect.Effect<A, E>
+): Effect.Effect<A, E | ValueError> => {
   const block = options?.block ?? true
-  if (options?.timeout === undefined) return Effect.succeed([block, -1] as const)
+  if (options?.timeout === undefined) return f(block, -1)
   return isNegative(options.timeout)
     ? Effect.fail(new ValueError({ message: "'timeout' must be a non-negative number" }))
-    : Effect.succeed([block, Duration.toMillis(Duration.decode(options.timeout))] as const)
+    : f(block, Duration.toMillis(Duration.decode(options.timeout)))
 }
 
 /** Serves a new queue in the current scope; its items live in shared memory (`sharedFifo.ts`). */
@@ -128,7 +134,7 @@ const use = <A, E>(
     if (child === undefined ? self.local.closed : closedByFiberChild.get(self)?.has(child) === true) {
       return Effect.fail(closedError())
     }
-    return viaMemory(
+    return viaMemoryNow(
       self,
       (buffer) => SharedFifo.queue(buffer, self.meta.maxsize),
       direct,
@@ -147,7 +153,7 @@ export const put: {
 } = dual(
   (args) => isQueueHandle(args[0]),
   (self: Handle<QueueMeta>, item: unknown, options?: BlockingOptions) =>
-    Effect.flatMap(wireOptions(options), ([block, ms]) =>
+    withWire(options, (block, ms) =>
       use<void, QueueFull | SerializationError>(
         self,
         (store) => {
@@ -171,14 +177,14 @@ export const get: {
 } = dual(
   (args) => isQueueHandle(args[0]),
   (self: Handle<QueueMeta>, options?: BlockingOptions) =>
-    Effect.flatMap(wireOptions(options), ([block, ms]) =>
+    withWire(options, (block, ms) =>
       use(self, (store) => store.get(block, ms), () => invoke<unknown, QueueEmpty>(self, "get", [block, ms], "unget")))
 )
 
-/** `ValueError` unless `max` is a whole number ≥ 1. */
-const checkMax = (max: number): Effect.Effect<void, ValueError> =>
+/** `effect`, unless `max` is not a whole number ≥ 1: then a `ValueError`. */
+const withMax = <A, E>(max: number, effect: () => Effect.Effect<A, E>): Effect.Effect<A, E | ValueError> =>
   Number.isInteger(max) && max >= 1
-    ? Effect.void
+    ? effect()
     : Effect.fail(new ValueError({ message: `'max' must be a whole number of at least 1, got ${String(max)}` }))
 
 export const putAll: {
@@ -206,15 +212,13 @@ export const getUpTo: {
 } = dual(
   (args) => isQueueHandle(args[0]),
   (self: Handle<QueueMeta>, max: number, options?: BlockingOptions) =>
-    Effect.zipRight(
-      checkMax(max),
-      Effect.flatMap(wireOptions(options), ([block, ms]) =>
+    withMax(max, () =>
+      withWire(options, (block, ms) =>
         use(
           self,
           (store) => store.getUpTo(max, block, ms),
           () => invoke<Array<unknown>, QueueEmpty>(self, "getUpTo", [max, block, ms], "ungetAll")
-        ))
-    )
+        )))
 )
 
 export const putNowait: {
@@ -265,15 +269,13 @@ export const toStream: {
   (args) => isQueueHandle(args[0]),
   (self: Handle<QueueMeta>, options?: { readonly maxChunkSize?: number }) => {
     const max = options?.maxChunkSize ?? 1
-    return Stream.unwrap(Effect.as(
-      checkMax(max),
-      Stream.repeatEffectChunkOption(
+    return Stream.unwrap(withMax(max, () =>
+      Effect.succeed(Stream.repeatEffectChunkOption(
         Effect.mapBoth(getUpTo(self, max), {
           onFailure: (e) => e._tag === "ValueError" ? Option.some(e) : Option.none(),
           onSuccess: Chunk.unsafeFromArray
         })
-      )
-    ))
+      ))))
   }
 )
 

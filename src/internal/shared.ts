@@ -216,15 +216,22 @@ export const viaMemory = <V extends View, A, E>(
   make: (buffer: SharedArrayBuffer, attached: Attached) => V,
   direct: (view: V) => Effect.Effect<A, E>,
   remote: () => Effect.Effect<A, E>
-): Effect.Effect<A, E> =>
-  Effect.suspend(() => {
-    const pick = (memory: Attached | undefined): Effect.Effect<A, E> => {
-      const view = memory === undefined ? undefined : openView(handle, memory, make)
-      return view === undefined ? remote() : direct(view)
-    }
-    const known = attached(handle, "")
-    return known === undefined ? Effect.flatMap(attach(handle, ""), pick) : pick(known ?? undefined)
-  })
+): Effect.Effect<A, E> => Effect.suspend(() => viaMemoryNow(handle, make, direct, remote))
+
+/** `viaMemory` decided now: for a caller that already runs as its Effect runs (no step of its own). */
+export const viaMemoryNow = <V extends View, A, E>(
+  handle: Handle<unknown>,
+  make: (buffer: SharedArrayBuffer, attached: Attached) => V,
+  direct: (view: V) => Effect.Effect<A, E>,
+  remote: () => Effect.Effect<A, E>
+): Effect.Effect<A, E> => {
+  const pick = (memory: Attached | undefined): Effect.Effect<A, E> => {
+    const view = memory === undefined ? undefined : openView(handle, memory, make)
+    return view === undefined ? remote() : direct(view)
+  }
+  const known = attached(handle, "")
+  return known === undefined ? Effect.flatMap(attach(handle, ""), pick) : pick(known ?? undefined)
+}
 
 /**
  * Serves a resource whose state is `view` over `buffer` (see `resource.serve`): the owner's isolate
