@@ -169,7 +169,6 @@ export class SharedFifo<Closed = QueueClosed, Ended = never> {
   constructor(buffer: SharedArrayBuffer, maxsize: number, errors: FifoErrors<Closed, Ended>) {
     this.errors = errors
     this.buffer = buffer as GrowableBuffer
-    // length-tracking views: they follow the buffer when any isolate grows it
     this.cells = new Int32Array(buffer, 0, CELLS)
     this.bytes = new Uint8Array(buffer, 0, buffer.byteLength)
     this.maxsize = maxsize > 0 ? maxsize : Infinity
