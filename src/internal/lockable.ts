@@ -60,8 +60,9 @@ export const directNow = (self: Handle<unknown>, fiber: Fiber.RuntimeFiber<unkno
 
 /**
  * Runs `direct` on the lock's shared memory when this isolate has it (called as the Effect runs, so
- * it may act at once), else `call` (the owner's operation, by message where it is remote). Both get the holder key of the current process. Once
- * attached, the choice costs no Effect step of its own: the direct path is a few `Atomics`.
+ * it may act at once), else `call` (the owner's operation, by message where it is remote). Both get
+ * the holder key of the current process. Once attached, the choice costs no Effect step of its own:
+ * the direct path is a few `Atomics`.
  */
 const either = <A, E>(
   self: Handle<unknown>,

@@ -4,6 +4,10 @@
  * form of their own; anything else is `node:v8`'s structured serialization of the item with its handles
  * encoded, the same algorithm a thread's `postMessage` uses. Only isolates of one OS process (so one
  * runtime) read each other's bytes: Bun's `v8.serialize` format differs from Node's and Deno's.
+ *
+ * In a queue's memory each item is a frame: its length, its tag, its bytes (`FRAME_HEADER`). Many
+ * items put or taken at once travel as `Frames`, laid out the same way, so that they are copied in or
+ * out with one copy.
  */
 import * as v8 from "node:v8"
 import { decodeHandles } from "./handle.ts"
